@@ -1,0 +1,112 @@
+"""Filter sets for the inventory lists; their choice lists are scoped to the user."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from procurement.access import Action
+from procurement.forms import UswdsFormMixin
+from procurement.models import (
+    Agency,
+    Contract,
+    Criticality,
+    DependencyKind,
+    Directive,
+    Network,
+    System,
+    SystemStatus,
+)
+
+
+def visible_agencies(request):
+    if request is None:
+        return Agency.objects.none()
+    return Agency.objects.for_user(request.user, Action.VIEW).select_related("parent")
+
+
+def agency_or_component(queryset, field_name: str, agency: Agency | None):
+    """A department selects its components' rows too."""
+    if agency is None:
+        return queryset
+    return queryset.filter(Q(**{field_name: agency}) | Q(**{f"{field_name}__parent": agency}))
+
+
+class FilterForm(UswdsFormMixin, forms.Form):
+    """The filter panel's form, in the design system's look."""
+
+
+def checkboxes(choices, label=None):
+    return django_filters.MultipleChoiceFilter(choices=choices, label=label, widget=forms.CheckboxSelectMultiple)
+
+
+class SystemFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
+    agency = django_filters.ModelChoiceFilter(
+        label="Agency or component", queryset=visible_agencies, method="filter_agency"
+    )
+    status = checkboxes(SystemStatus.choices)
+    dependency_kind = checkboxes(DependencyKind.choices)
+    criticality = checkboxes(Criticality.choices)
+    network = checkboxes(Network.choices)
+    national_security_system = django_filters.BooleanFilter(label="National security system")
+    overdue = django_filters.BooleanFilter(label="Past deadline and not removed", method="filter_overdue")
+
+    class Meta:
+        model = System
+        fields = ["q", "directive", "agency", "status", "dependency_kind", "criticality", "network"]
+        form = FilterForm
+
+    def search(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(fisma_id__icontains=word)
+                | Q(owner_name__icontains=word)
+                | Q(mission_function__icontains=word)
+                | Q(replacement__icontains=word)
+            )
+        return queryset
+
+    def filter_agency(self, queryset, name, value):
+        return agency_or_component(queryset, "agency", value)
+
+    def filter_overdue(self, queryset, name, value):
+        from procurement.selectors import overdue_q
+
+        if value is None:
+            return queryset
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+
+class ContractFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    agency = django_filters.ModelChoiceFilter(
+        label="Agency or component", queryset=visible_agencies, method="filter_agency"
+    )
+    option_date_before = django_filters.DateFilter(
+        field_name="option_date",
+        lookup_expr="lte",
+        label="Next option on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Contract
+        fields = ["q", "agency", "option_date_before"]
+        form = FilterForm
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(contract_number__icontains=word)
+                | Q(order_number__icontains=word)
+                | Q(vendor_name__icontains=word)
+                | Q(vehicle__icontains=word)
+                | Q(contracting_officer__icontains=word)
+            )
+        return queryset
+
+    def filter_agency(self, queryset, name, value):
+        return agency_or_component(queryset, "agency", value)

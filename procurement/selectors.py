@@ -1,0 +1,148 @@
+"""Reads of the inventory domain, always narrowed to what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from procurement.access import Action
+from procurement.filters import ContractFilter, SystemFilter
+from procurement.models import (
+    DONE_STATUSES,
+    Agency,
+    Contract,
+    Criticality,
+    DependencyKind,
+    Directive,
+    System,
+    SystemStatus,
+)
+
+
+def overdue_q(today: datetime.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return Q(removal_deadline__lt=today) & ~Q(status__in=DONE_STATUSES)
+
+
+def system_queryset(user, action: Action = Action.VIEW) -> QuerySet[System]:
+    return (
+        System.objects.for_user(user, action)
+        .select_related("agency", "directive")
+        .prefetch_related("covered_products__vendor", "depends_on")
+    )
+
+
+def system_filter(user, params) -> SystemFilter:
+    return SystemFilter(params, queryset=system_queryset(user), request=_RequestStub(user))
+
+
+def contract_queryset(user, action: Action = Action.VIEW) -> QuerySet[Contract]:
+    return Contract.objects.for_user(user, action).select_related("agency").prefetch_related("systems")
+
+
+def contract_filter(user, params) -> ContractFilter:
+    return ContractFilter(params, queryset=contract_queryset(user), request=_RequestStub(user))
+
+
+@dataclass(frozen=True)
+class _RequestStub:
+    """What the filter sets need of a request: the user, for scoped choice lists."""
+
+    user: object
+
+
+def system_get(user, pk: int, action: Action = Action.VIEW) -> System:
+    """The system, or 404 when the user may not see it: never a hint that it exists."""
+    return get_object_or_404(System.objects.for_user(user, action).select_related("agency", "directive"), pk=pk)
+
+
+def contract_get(user, pk: int) -> Contract:
+    return get_object_or_404(Contract.objects.for_user(user).select_related("agency"), pk=pk)
+
+
+def system_detail(user, pk: int) -> dict:
+    """Everything the detail page shows, each related list scoped to the user."""
+    system = system_get(user, pk)
+    visible = System.objects.for_user(user).select_related("agency")
+    return {
+        "system": system,
+        "products": system.covered_products.select_related("vendor"),
+        "depends_on": visible.filter(depended_by=system),
+        "depended_by": visible.filter(depends_on=system),
+        "contracts": Contract.objects.for_user(user).filter(systems=system),
+        "status_changes": system.status_changes.select_related("changed_by"),
+        "history": system_history(system),
+    }
+
+
+def system_history(system: System) -> list[dict]:
+    """Change history newest first, each entry with the fields that changed."""
+    records = list(system.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    entries = []
+    for record, previous in zip(records, records[1:] + [None], strict=True):
+        changes = record.diff_against(previous).changes if previous else []
+        entries.append({"record": record, "changes": changes})
+    return entries
+
+
+@dataclass(frozen=True)
+class Tally:
+    key: str
+    label: str
+    count: int
+
+
+def _counts(queryset: QuerySet, field: str, choices) -> list[Tally]:
+    found = dict(queryset.order_by().values_list(field).annotate(n=Count("pk")))
+    return [Tally(value, label, found.get(value, 0)) for value, label in choices]
+
+
+def visible_directives() -> QuerySet[Directive]:
+    """Directives are public reference data: every signed-in user sees them all."""
+    return Directive.objects.all()
+
+
+def directive_dashboard(user, directive: Directive, today: datetime.date) -> dict:
+    systems = System.objects.for_user(user).filter(directive=directive)
+    open_systems = systems.exclude(status__in=DONE_STATUSES)
+    deadlines = open_systems.order_by("removal_deadline").values("removal_deadline").annotate(open=Count("pk"))
+    return {
+        "directive": directive,
+        "total": systems.count(),
+        "done": systems.filter(status__in=DONE_STATUSES).count(),
+        "overdue_count": systems.filter(overdue_q(today)).count(),
+        "by_status": _counts(systems, "status", SystemStatus.choices),
+        "by_kind": _counts(systems, "dependency_kind", DependencyKind.choices),
+        "by_criticality": _counts(systems, "criticality", Criticality.choices),
+        "deadlines": [
+            {**row, "days_left": (row["removal_deadline"] - today).days if row["removal_deadline"] else None}
+            for row in deadlines
+        ],
+        "phases": directive_phases(directive, today),
+        "overdue": systems.filter(overdue_q(today)).select_related("agency").order_by("removal_deadline", "name")[:25],
+    }
+
+
+def directive_phases(directive: Directive, today: datetime.date) -> list[dict]:
+    issued = directive.issued_on
+    phases = [
+        ("Identify covered systems", issued + datetime.timedelta(days=directive.identify_offset_days)),
+        ("Removal plans due", issued + datetime.timedelta(days=directive.plan_offset_days)),
+        ("Next status report", next_status_report(directive, today)),
+    ]
+    return [{"name": name, "due": due, "days_left": (due - today).days} for name, due in phases]
+
+
+def next_status_report(directive: Directive, today: datetime.date) -> datetime.date:
+    interval = directive.status_report_interval_days
+    elapsed = max((today - directive.issued_on).days, 0)
+    periods = elapsed // interval + 1
+    return directive.issued_on + datetime.timedelta(days=periods * interval)
+
+
+def agencies_for(user, action: Action = Action.VIEW) -> QuerySet[Agency]:
+    return Agency.objects.for_user(user, action)

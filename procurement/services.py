@@ -1,0 +1,271 @@
+"""Writes of the inventory domain. Views, forms, imports and commands call these."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from procurement.access import Action, can
+from procurement.models import (
+    Contract,
+    Directive,
+    DirectiveRevision,
+    ImportBatch,
+    ScopeRule,
+    StatusChange,
+    System,
+    SystemStatus,
+)
+
+# --- Removal deadlines -------------------------------------------------------------
+
+
+def scope_rule_matches(rule: ScopeRule, agency_type: str, dependency_kind: str, nss: bool) -> bool:
+    return (
+        rule.agency_type in ("", agency_type)
+        and rule.dependency_kind in ("", dependency_kind)
+        and rule.national_security_system in (None, nss)
+    )
+
+
+def scope_rule_for(rules: Iterable[ScopeRule], agency_type: str, dependency_kind: str, nss: bool) -> ScopeRule | None:
+    """The most specific matching rule; among equally specific ones, the earliest deadline.
+
+    Taking the earliest on a tie is the cautious reading of an ambiguous scope.
+    """
+    matching = [rule for rule in rules if scope_rule_matches(rule, agency_type, dependency_kind, nss)]
+    if not matching:
+        return None
+    return min(matching, key=lambda rule: (-rule.specificity, rule.removal_offset_days))
+
+
+def removal_deadline_for(
+    directive: Directive, rules: Iterable[ScopeRule], agency_type: str, dependency_kind: str, nss: bool
+) -> datetime.date | None:
+    rule = scope_rule_for(rules, agency_type, dependency_kind, nss)
+    if rule is None:
+        return None
+    return directive.issued_on + datetime.timedelta(days=rule.removal_offset_days)
+
+
+def current_scope_rules(directive: Directive) -> list[ScopeRule]:
+    revision = directive.current_revision()
+    return list(revision.scope_rules.all()) if revision else []
+
+
+def system_refresh_deadline(system: System) -> None:
+    """Sets (without saving) the system's deadline from its directive's current scope."""
+    system.removal_deadline = removal_deadline_for(
+        system.directive,
+        current_scope_rules(system.directive),
+        system.agency.agency_type,
+        system.dependency_kind,
+        system.national_security_system,
+    )
+
+
+def directive_refresh_deadlines(directive: Directive) -> int:
+    """Recomputes every system's deadline under `directive`, one UPDATE per scope class."""
+    rules = current_scope_rules(directive)
+    systems = System.objects.filter(directive=directive)
+    classes = systems.values_list("agency__agency_type", "dependency_kind", "national_security_system").distinct()
+    updated = 0
+    for agency_type, dependency_kind, nss in classes:
+        deadline = removal_deadline_for(directive, rules, agency_type, dependency_kind, nss)
+        updated += systems.filter(
+            agency__agency_type=agency_type,
+            dependency_kind=dependency_kind,
+            national_security_system=nss,
+        ).update(removal_deadline=deadline)
+    return updated
+
+
+@dataclass(frozen=True)
+class ScopeRuleSpec:
+    """The content of a scope rule before it belongs to a revision."""
+
+    description: str
+    removal_offset_days: int
+    agency_type: str = ""
+    dependency_kind: str = ""
+    national_security_system: bool | None = None
+
+
+@transaction.atomic
+def directive_revise(
+    *,
+    directive: Directive,
+    user,
+    effective_on: datetime.date,
+    summary: str,
+    rules: Iterable[ScopeRuleSpec],
+) -> DirectiveRevision:
+    """Records a new scope for a directive and moves every affected deadline.
+
+    Earlier revisions stay as they were, so the history of the scope is kept.
+    """
+    if user is not None and not user.is_superuser:
+        raise PermissionDenied("Only administrators change a directive's scope.")
+    last = directive.current_revision()
+    revision = DirectiveRevision.objects.create(
+        directive=directive,
+        number=(last.number + 1) if last else 1,
+        effective_on=effective_on,
+        summary=summary,
+        created_by=user,
+    )
+    ScopeRule.objects.bulk_create(ScopeRule(revision=revision, **vars(rule)) for rule in rules)
+    directive_refresh_deadlines(directive)
+    return revision
+
+
+# --- Systems -------------------------------------------------------------------------
+
+
+def _require(user, action: Action, agency_id: int) -> None:
+    if not can(user, action, agency_id):
+        raise PermissionDenied(f"You may not {action} systems of this agency.")
+
+
+@transaction.atomic
+def system_save(
+    *,
+    user,
+    system: System,
+    depends_on: Iterable[System] | None = None,
+    covered_products: Iterable | None = None,
+) -> System:
+    """Creates or updates a system, deriving its removal deadline from the directive."""
+    _require(user, Action.CHANGE, system.agency_id)
+    if system.pk:
+        stored_agency_id = System.objects.values_list("agency_id", flat=True).get(pk=system.pk)
+        _require(user, Action.CHANGE, stored_agency_id)
+    system_refresh_deadline(system)
+    system.full_clean(exclude=["covered_products", "depends_on"])
+    system.save()
+    if depends_on is not None:
+        _check_dependencies(system, depends_on)
+        system.depends_on.set(depends_on)
+    if covered_products is not None:
+        system.covered_products.set(covered_products)
+    return system
+
+
+def _check_dependencies(system: System, depends_on: Iterable[System]) -> None:
+    if any(other.pk == system.pk for other in depends_on):
+        raise ValidationError({"depends_on": "A system cannot depend on itself."})
+
+
+# Forward one step at a time; one step back is a rollback and needs a reason.
+WORKFLOW = list(SystemStatus.values)
+APPROVAL_STATUSES = {SystemStatus.PLAN_APPROVED, SystemStatus.VERIFIED}
+
+
+def status_label(status: str) -> str:
+    return SystemStatus(status).label if status in WORKFLOW else repr(status)
+
+
+def allowed_transitions(status: str) -> list[str]:
+    index = WORKFLOW.index(status)
+    return WORKFLOW[max(index - 1, 0) : index] + WORKFLOW[index + 1 : index + 2]
+
+
+def is_rollback(from_status: str, to_status: str) -> bool:
+    return WORKFLOW.index(to_status) < WORKFLOW.index(from_status)
+
+
+def transitions_for_user(user, system: System) -> list[str]:
+    """The statuses `user` may move `system` to now (for buttons and the API)."""
+    if not can(user, Action.CHANGE, system.agency_id):
+        return []
+    return [
+        status
+        for status in allowed_transitions(system.status)
+        if status not in APPROVAL_STATUSES or can(user, Action.APPROVE, system.agency_id)
+    ]
+
+
+@transaction.atomic
+def system_transition(*, user, system: System, to_status: str, note: str = "") -> StatusChange:
+    """Moves a system one step in the workflow and records who, when and why."""
+    _require(user, Action.CHANGE, system.agency_id)
+    system = System.objects.select_for_update().get(pk=system.pk)
+    if to_status not in allowed_transitions(system.status):
+        raise ValidationError(f"A system cannot go from {status_label(system.status)} to {status_label(to_status)}.")
+    if to_status in APPROVAL_STATUSES and not can(user, Action.APPROVE, system.agency_id):
+        raise PermissionDenied(f"Only a transition lead may mark a system {SystemStatus(to_status).label}.")
+    if is_rollback(system.status, to_status) and not note.strip():
+        raise ValidationError("Say why the system goes back a step.")
+    change = StatusChange.objects.create(
+        system=system,
+        from_status=system.status,
+        to_status=to_status,
+        changed_by=user,
+        note=note.strip(),
+    )
+    system.status = to_status
+    system.save(update_fields=["status", "updated_at"])
+    return change
+
+
+# --- Contracts -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def contract_save(*, user, contract: Contract, systems: Iterable[System] | None = None) -> Contract:
+    """Creates or updates a contract and links it to systems the user may change."""
+    _require(user, Action.CHANGE, contract.agency_id)
+    if contract.pk:
+        stored_agency_id = Contract.objects.values_list("agency_id", flat=True).get(pk=contract.pk)
+        _require(user, Action.CHANGE, stored_agency_id)
+    contract.full_clean(exclude=["systems"])
+    contract.save()
+    if systems is not None:
+        systems = list(systems)
+        for system in systems:
+            _require(user, Action.CHANGE, system.agency_id)
+        contract.systems.set(systems)
+    return contract
+
+
+# --- Bulk import ---------------------------------------------------------------------
+
+
+def import_batch_create(*, user, kind: str, filename: str, content: bytes) -> ImportBatch:
+    """Keeps an upload for preview; reading it may raise SpreadsheetError."""
+    from procurement.spreadsheets import read_sheet
+
+    read_sheet(filename, content)  # refuse unreadable files before storing them
+    return ImportBatch.objects.create(user=user, kind=kind, filename=filename, content=content)
+
+
+def import_batch_preview(batch: ImportBatch):
+    from procurement.imports import IMPORTERS
+    from procurement.spreadsheets import read_sheet
+
+    sheet = read_sheet(batch.filename, bytes(batch.content))
+    return IMPORTERS[batch.kind](batch.user).preview(sheet)
+
+
+@transaction.atomic
+def import_batch_apply(*, user, batch: ImportBatch):
+    """Applies every row or none; a batch is applied at most once."""
+    from procurement.imports import IMPORTERS
+    from procurement.spreadsheets import read_sheet
+
+    claimed = ImportBatch.objects.filter(pk=batch.pk, user=user, applied_at__isnull=True).update(
+        applied_at=timezone.now()
+    )
+    if not claimed:
+        raise ValidationError("This file has already been imported.")
+    preview = IMPORTERS[batch.kind](user).apply(read_sheet(batch.filename, bytes(batch.content)))
+    if preview.problems:
+        transaction.set_rollback(True)
+        return preview
+    ImportBatch.objects.filter(pk=batch.pk).update(applied_count=len(preview.rows))
+    return preview
