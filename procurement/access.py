@@ -42,22 +42,41 @@ def agency_ids_for(user, action: Action | str) -> set[int] | None:
         return set()
     if sees_everything(user, action):
         return None
-    cache = user.__dict__.setdefault("_phaseout_agency_ids", {})
+    cache = user.__dict__.setdefault("_phaseout_access", {})
+    if "memberships" not in cache:
+        cache["memberships"] = _memberships(user)
     if action not in cache:
-        cache[action] = _member_agency_ids(user, ROLES_FOR_ACTION[action])
+        granted = {agency_id for agency_id, role in cache["memberships"] if role in ROLES_FOR_ACTION[action]}
+        if granted and "children" not in cache:
+            cache["children"] = _component_tree()
+        cache[action] = _with_components(granted, cache.get("children", {}))
     return cache[action]
 
 
-def _member_agency_ids(user, roles: tuple[str, ...]) -> set[int]:
-    from procurement.models import Agency, Membership
+def _memberships(user) -> list[tuple[int, str]]:
+    from procurement.models import Membership
 
-    granted = set(Membership.objects.filter(user=user, role__in=roles).values_list("agency_id", flat=True))
-    frontier = granted
-    while frontier:  # walk down the component tree
-        children = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        frontier = children - granted
-        granted |= frontier
-    return granted
+    return list(Membership.objects.filter(user=user).values_list("agency_id", "role"))
+
+
+def _component_tree() -> dict[int, list[int]]:
+    """Parent id → component ids; agencies number in the hundreds, so one query reads all."""
+    from procurement.models import Agency
+
+    children: dict[int, list[int]] = {}
+    for agency_id, parent_id in Agency.objects.filter(parent__isnull=False).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(agency_id)
+    return children
+
+
+def _with_components(granted: set[int], children: dict[int, list[int]]) -> set[int]:
+    result, frontier = set(granted), list(granted)
+    while frontier:
+        for child in children.get(frontier.pop(), []):
+            if child not in result:
+                result.add(child)
+                frontier.append(child)
+    return result
 
 
 class AgencyScopedQuerySet(models.QuerySet):

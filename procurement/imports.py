@@ -37,6 +37,7 @@ from procurement.tables import ContractTable, PhaseoutTable, SystemTable
 
 LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
+KEEP = object()  # a blank optional cell: the field keeps its stored or default value
 FALSE_WORDS = {"no", "n", "false", "0", ""}
 
 
@@ -57,9 +58,25 @@ class Problem:
 
 @dataclass
 class ParsedRow:
+    """One valid row: the instance with its new values, and its related keys.
+
+    `original` holds an existing record's stored values, so rows that change
+    nothing are left alone (no save, no history entry).
+    """
+
     row: int
     instance: Model
+    original: dict | None = None
     relations: dict[str, list[str]] = field(default_factory=dict)
+    changed: bool = True
+
+
+def field_values(instance: Model) -> dict | None:
+    if instance.pk is None:
+        return None
+    return {
+        model_field.attname: getattr(instance, model_field.attname) for model_field in instance._meta.concrete_fields
+    }
 
 
 @dataclass
@@ -75,7 +92,11 @@ class Preview:
 
     @property
     def updates(self) -> int:
-        return len(self.rows) - self.creates
+        return sum(1 for row in self.rows if row.instance.pk is not None and row.changed)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for row in self.rows if not row.changed)
 
 
 def clean_text(value: str) -> str:
@@ -94,7 +115,7 @@ def choice_parser(choices) -> Callable[[str], str]:
 
     def parse(text: str) -> str:
         if not text:
-            return ""
+            return KEEP
         try:
             return accepted[text.lower()]
         except KeyError:
@@ -214,7 +235,16 @@ class Importer:
         if parsed is None or len(preview.problems) > problems_before:
             return
         self._validate_model(parsed, preview)
+        parsed.changed = self._has_changes(parsed)
         preview.rows.append(parsed)
+
+    def _has_changes(self, parsed: ParsedRow) -> bool:
+        if parsed.original is None:
+            return True
+        if parsed.original != field_values(parsed.instance):
+            return True
+        current = self.current_relations(parsed.instance)
+        return any({key.lower() for key in keys} != current[name] for name, keys in parsed.relations.items())
 
     def _validate_model(self, parsed: ParsedRow, preview: Preview) -> None:
         headers = self.headers()
@@ -231,9 +261,12 @@ class Importer:
             if name not in values:
                 continue
             try:
-                setattr(instance, name, parse(values[name]))
+                value = parse(values[name])
             except CellError as error:
                 preview.problems.append(Problem(row, self.headers()[name], str(error)))
+            else:
+                if value is not KEEP:
+                    setattr(instance, name, value)
 
     def lookup_agency(self, text: str) -> Agency:
         agency = self.agencies.get(text.lower())
@@ -247,7 +280,7 @@ class Importer:
         preview = self.preview(sheet)
         if preview.problems:
             return preview
-        saved = {row.row: self.save(row) for row in preview.rows}
+        saved = {row.row: self.save(row) for row in preview.rows if row.changed}
         self.save_relations(preview, saved)
         return preview
 
@@ -258,6 +291,10 @@ class Importer:
         raise NotImplementedError
 
     def check_relations(self, preview: Preview) -> None: ...
+
+    def current_relations(self, instance: Model) -> dict[str, set[str]]:
+        """Stored related keys, lower-cased, named like the relation columns."""
+        return {}
 
     def save(self, parsed: ParsedRow) -> Model:
         raise NotImplementedError
@@ -340,9 +377,9 @@ class SystemImporter(Importer):
         system = self._system_for(row, fisma_id, preview)
         if system is None:
             return None
+        parsed = ParsedRow(row, system, original=field_values(system))
         self._set_references(row, system, values, preview)
         self.set_fields(row, system, values, self.parsers, preview)
-        parsed = ParsedRow(row, system)
         self._collect_relations(row, parsed, values, preview)
         return parsed
 
@@ -378,7 +415,9 @@ class SystemImporter(Importer):
                 preview.problems.append(
                     Problem(row, self.headers()["covered_products"], f"Unknown product {', '.join(unknown)}.")
                 )
-            parsed.relations["covered_products"] = names
+            parsed.relations["covered_products"] = [
+                str(self.products[name.lower()]) for name in names if name.lower() in self.products
+            ]
         if "depends_on" in values:
             parsed.relations["depends_on"] = split_list(values["depends_on"])
 
@@ -393,6 +432,14 @@ class SystemImporter(Importer):
             if parsed.instance.fisma_id in targets:
                 preview.problems.append(Problem(parsed.row, header, "A system cannot depend on itself."))
 
+    def current_relations(self, instance: System) -> dict[str, set[str]]:
+        return {
+            "covered_products": {
+                str(product).lower() for product in instance.covered_products.select_related("vendor")
+            },
+            "depends_on": {fisma_id.lower() for fisma_id in instance.depends_on.values_list("fisma_id", flat=True)},
+        }
+
     def save(self, parsed: ParsedRow) -> System:
         products = None
         if "covered_products" in parsed.relations:
@@ -403,7 +450,7 @@ class SystemImporter(Importer):
         by_fisma_id = {system.fisma_id: system for system in saved.values()}
         for parsed in preview.rows:
             targets = parsed.relations.get("depends_on")
-            if targets is None:
+            if targets is None or not parsed.changed:
                 continue
             missing = [fisma_id for fisma_id in targets if fisma_id not in by_fisma_id]
             others = list(System.objects.for_user(self.user).filter(fisma_id__in=missing))
@@ -466,8 +513,8 @@ class ContractImporter(Importer):
         contract = Contract.objects.filter(
             agency=agency, contract_number=key[1], order_number=key[2]
         ).first() or Contract(agency=agency, contract_number=key[1], order_number=key[2])
+        parsed = ParsedRow(row, contract, original=field_values(contract))
         self.set_fields(row, contract, values, self.parsers, preview)
-        parsed = ParsedRow(row, contract)
         if "systems" in values:
             parsed.relations["systems"] = split_list(values["systems"])
             unknown = [f for f in parsed.relations["systems"] if f not in self.changeable_systems]
@@ -480,6 +527,9 @@ class ContractImporter(Importer):
                     )
                 )
         return parsed
+
+    def current_relations(self, instance: Contract) -> dict[str, set[str]]:
+        return {"systems": {fisma_id.lower() for fisma_id in instance.systems.values_list("fisma_id", flat=True)}}
 
     def save(self, parsed: ParsedRow) -> Contract:
         systems = None

@@ -124,7 +124,8 @@ def _confirm(request, batch: ImportBatch):
     if result.problems:
         messages.error(request, "Nothing was imported: the data changed since the preview. See the problems below.")
         return render(request, "procurement/import_preview.html", _preview_context(batch, result))
-    messages.success(request, f"Imported {len(result.rows)} rows: {result.creates} new, {result.updates} updated.")
+    counts = f"{result.creates} new, {result.updates} updated, {result.unchanged} unchanged"
+    messages.success(request, f"Imported {len(result.rows)} rows: {counts}.")
     return redirect(LIST_URL[batch.kind])
 
 

@@ -71,7 +71,9 @@ def test_create_system_derives_deadline_and_records_history(alice_client, compon
 
 
 def test_form_shows_field_errors(alice_client, component_a, directive):
-    response = alice_client.post(reverse("system-create"), {"name": "", "fisma_id": "bad id!", "agency": component_a.pk})
+    response = alice_client.post(
+        reverse("system-create"), {"name": "", "fisma_id": "bad id!", "agency": component_a.pk}
+    )
     form = response.context["form"]
     assert "fisma_id" in form.errors and "name" in form.errors
     assert "usa-error-message" in response.content.decode()
