@@ -277,6 +277,7 @@ class System(models.Model):
     class Meta:
         ordering = ["name", "pk"]
         indexes = [
+            models.Index(fields=["name", "id"]),  # the list's default order, paged with LIMIT
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["directive", "status"]),
         ]
