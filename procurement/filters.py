@@ -35,6 +35,9 @@ class FilterForm(UswdsFormMixin, forms.Form):
     """The filter panel's form, in the design system's look."""
 
 
+ANY_YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
 def checkboxes(choices, label=None):
     return django_filters.MultipleChoiceFilter(choices=choices, label=label, widget=forms.CheckboxSelectMultiple)
 
@@ -49,8 +52,10 @@ class SystemFilter(django_filters.FilterSet):
     dependency_kind = checkboxes(DependencyKind.choices)
     criticality = checkboxes(Criticality.choices)
     network = checkboxes(Network.choices)
-    national_security_system = django_filters.BooleanFilter(label="National security system")
-    overdue = django_filters.BooleanFilter(label="Past deadline and not removed", method="filter_overdue")
+    national_security_system = django_filters.BooleanFilter(label="National security system", widget=ANY_YES_NO)
+    overdue = django_filters.BooleanFilter(
+        label="Overdue (past deadline, not removed)", method="filter_overdue", widget=ANY_YES_NO
+    )
 
     class Meta:
         model = System

@@ -75,18 +75,60 @@ def system_detail(user, pk: int) -> dict:
         "depended_by": visible.filter(depends_on=system),
         "contracts": Contract.objects.for_user(user).filter(systems=system),
         "status_changes": system.status_changes.select_related("changed_by"),
-        "history": system_history(system),
+        "history": history_entries(system.history),
     }
 
 
-def system_history(system: System) -> list[dict]:
-    """Change history newest first, each entry with the fields that changed."""
-    records = list(system.history.select_related("history_user").order_by("-history_date", "-history_id"))
+HISTORY_IGNORED_FIELDS = {"id", "created_at", "updated_at"}
+HISTORY_LIMIT = 100
+
+
+def history_entries(history) -> list[dict]:
+    """Change history newest first: who, when, and each changed field as old → new.
+
+    `history` is a simple-history manager (e.g. `system.history`).
+    """
+    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: HISTORY_LIMIT + 1])
     entries = []
-    for record, previous in zip(records, records[1:] + [None], strict=True):
-        changes = record.diff_against(previous).changes if previous else []
+    for record, previous in zip(records[:HISTORY_LIMIT], records[1:] + [None], strict=False):
+        changes = _field_changes(record, previous) if previous else []
         entries.append({"record": record, "changes": changes})
     return entries
+
+
+def _field_changes(record, previous) -> list[dict]:
+    """Compared by hand: simple-history's diff skips non-editable fields such as status."""
+    model = record.instance_type
+    changes = []
+    for tracked in record.tracked_fields:
+        if tracked.name in HISTORY_IGNORED_FIELDS:
+            continue
+        old, new = getattr(previous, tracked.attname), getattr(record, tracked.attname)
+        if old != new:
+            field = model._meta.get_field(tracked.name)
+            changes.append({"field": str(field.verbose_name), "old": _display(field, old), "new": _display(field, new)})
+    m2m_names = [field.name for field in record._history_m2m_fields]
+    if m2m_names:
+        for change in record.diff_against(previous, included_fields=m2m_names).changes:
+            field = model._meta.get_field(change.field)
+            changes.append(
+                {
+                    "field": str(field.verbose_name),
+                    "old": _display(field, change.old),
+                    "new": _display(field, change.new),
+                }
+            )
+    return changes
+
+
+def _display(field, value) -> str:
+    if field.many_to_many:
+        return f"{len(value or [])} linked"
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        return str(field.related_model._default_manager.filter(pk=value).first() or value)
+    return str(dict(field.flatchoices).get(value, value)) if field.choices else str(value)
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ def contract_detail(request, pk: int):
     context = {
         "contract": contract,
         "systems": System.objects.for_user(request.user).filter(contracts=contract).select_related("agency"),
-        "history": contract.history.select_related("history_user").order_by("-history_date")[:50],
+        "history": selectors.history_entries(contract.history),
         "can_change": can(request.user, Action.CHANGE, contract.agency_id),
     }
     return render(request, "procurement/contract_detail.html", context)

@@ -147,3 +147,15 @@ def test_session_ends_after_twelve_hours_even_when_active(client, alice):
         traveller.shift(29 * 60)
         response = client.get(reverse("system-list"))
         assert response.status_code == 302 and reverse("login") in response.url
+
+
+def test_change_history_lists_old_and_new_values(alice_client, system_a, alice):
+    from procurement.services import system_save
+
+    system_a.criticality = "high"
+    system_save(user=alice, system=system_a)
+    alice_client.post(reverse("system-transition", args=[system_a.pk]), {"to_status": "assessed"})
+    history = alice_client.get(system_a.get_absolute_url()).context["history"]
+    changes = [change for entry in history for change in entry["changes"]]
+    assert {"field": "mission criticality (FIPS 199)", "old": "Moderate", "new": "High"} in changes
+    assert {"field": "status", "old": "Identified", "new": "Assessed"} in changes

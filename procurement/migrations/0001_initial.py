@@ -12,403 +12,1017 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Directive',
+            name="Directive",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('short_name', models.CharField(max_length=60, unique=True)),
-                ('issuing_authority', models.CharField(max_length=200)),
-                ('issued_on', models.DateField()),
-                ('identify_offset_days', models.PositiveIntegerField(default=30)),
-                ('plan_offset_days', models.PositiveIntegerField(default=60)),
-                ('status_report_interval_days', models.PositiveIntegerField(default=30)),
-                ('exception_max_days', models.PositiveIntegerField(default=365, help_text='Longest a single waiver may run.')),
-                ('exception_max_extensions', models.PositiveIntegerField(default=1)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300)),
+                ("short_name", models.CharField(max_length=60, unique=True)),
+                ("issuing_authority", models.CharField(max_length=200)),
+                ("issued_on", models.DateField()),
+                ("identify_offset_days", models.PositiveIntegerField(default=30)),
+                ("plan_offset_days", models.PositiveIntegerField(default=60)),
+                ("status_report_interval_days", models.PositiveIntegerField(default=30)),
+                (
+                    "exception_max_days",
+                    models.PositiveIntegerField(default=365, help_text="Longest a single waiver may run."),
+                ),
+                ("exception_max_extensions", models.PositiveIntegerField(default=1)),
             ],
             options={
-                'ordering': ['-issued_on', 'title'],
+                "ordering": ["-issued_on", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
             ],
             options={
-                'ordering': ['vendor__name', 'name'],
+                "ordering": ["vendor__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Vendor',
+            name="Vendor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('uei', models.CharField(blank=True, max_length=12, verbose_name='UEI')),
-                ('cage_code', models.CharField(blank=True, max_length=5, verbose_name='CAGE code')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("uei", models.CharField(blank=True, max_length=12, verbose_name="UEI")),
+                ("cage_code", models.CharField(blank=True, max_length=5, verbose_name="CAGE code")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('is_oversight', models.BooleanField(default=False, help_text='Oversight users (e.g. OMB, CISA) read every agency and change nothing.')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "is_oversight",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Oversight users (e.g. OMB, CISA) read every agency and change nothing.",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('abbreviation', models.CharField(max_length=20, unique=True)),
-                ('agency_type', models.CharField(choices=[('civilian', 'Civilian'), ('defense', 'Defense'), ('intelligence', 'Intelligence')], max_length=20)),
-                ('point_of_contact', models.CharField(blank=True, max_length=200)),
-                ('point_of_contact_email', models.EmailField(blank=True, max_length=254)),
-                ('attesting_official', models.CharField(blank=True, max_length=200)),
-                ('attesting_official_title', models.CharField(blank=True, max_length=200)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='components', to='procurement.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("abbreviation", models.CharField(max_length=20, unique=True)),
+                (
+                    "agency_type",
+                    models.CharField(
+                        choices=[("civilian", "Civilian"), ("defense", "Defense"), ("intelligence", "Intelligence")],
+                        max_length=20,
+                    ),
+                ),
+                ("point_of_contact", models.CharField(blank=True, max_length=200)),
+                ("point_of_contact_email", models.EmailField(blank=True, max_length=254)),
+                ("attesting_official", models.CharField(blank=True, max_length=200)),
+                ("attesting_official_title", models.CharField(blank=True, max_length=200)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="components",
+                        to="procurement.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contract_number', models.CharField(max_length=60)),
-                ('order_number', models.CharField(blank=True, max_length=60)),
-                ('vehicle', models.CharField(blank=True, help_text='e.g. GSA MAS, OASIS+.', max_length=200)),
-                ('vendor_name', models.CharField(max_length=200)),
-                ('vendor_uei', models.CharField(blank=True, max_length=12, validators=[django.core.validators.RegexValidator('^[A-Z0-9]{12}$', 'A UEI is 12 capital letters and digits.')], verbose_name='vendor UEI')),
-                ('vendor_cage', models.CharField(blank=True, max_length=5, validators=[django.core.validators.RegexValidator('^[A-Z0-9]{5}$', 'A CAGE code is 5 capital letters and digits.')], verbose_name='vendor CAGE code')),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='value (USD)')),
-                ('option_date', models.DateField(blank=True, null=True, verbose_name='next option date')),
-                ('renewal_date', models.DateField(blank=True, null=True)),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='period of performance end')),
-                ('contracting_officer', models.CharField(blank=True, max_length=200)),
-                ('contracting_officer_email', models.EmailField(blank=True, max_length=254)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='procurement.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("contract_number", models.CharField(max_length=60)),
+                ("order_number", models.CharField(blank=True, max_length=60)),
+                ("vehicle", models.CharField(blank=True, help_text="e.g. GSA MAS, OASIS+.", max_length=200)),
+                ("vendor_name", models.CharField(max_length=200)),
+                (
+                    "vendor_uei",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9]{12}$", "A UEI is 12 capital letters and digits."
+                            )
+                        ],
+                        verbose_name="vendor UEI",
+                    ),
+                ),
+                (
+                    "vendor_cage",
+                    models.CharField(
+                        blank=True,
+                        max_length=5,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9]{5}$", "A CAGE code is 5 capital letters and digits."
+                            )
+                        ],
+                        verbose_name="vendor CAGE code",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="value (USD)",
+                    ),
+                ),
+                ("option_date", models.DateField(blank=True, null=True, verbose_name="next option date")),
+                ("renewal_date", models.DateField(blank=True, null=True)),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="period of performance end")),
+                ("contracting_officer", models.CharField(blank=True, max_length=200)),
+                ("contracting_officer_email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="contracts", to="procurement.agency"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['contract_number', 'order_number'],
+                "ordering": ["contract_number", "order_number"],
             },
         ),
         migrations.CreateModel(
-            name='DirectiveRevision',
+            name="DirectiveRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('effective_on', models.DateField()),
-                ('summary', models.CharField(help_text='What changed and why.', max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('directive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='procurement.directive')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("effective_on", models.DateField()),
+                ("summary", models.CharField(help_text="What changed and why.", max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "directive",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="procurement.directive",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['directive', '-number'],
+                "ordering": ["directive", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalContract',
+            name="HistoricalContract",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('contract_number', models.CharField(max_length=60)),
-                ('order_number', models.CharField(blank=True, max_length=60)),
-                ('vehicle', models.CharField(blank=True, help_text='e.g. GSA MAS, OASIS+.', max_length=200)),
-                ('vendor_name', models.CharField(max_length=200)),
-                ('vendor_uei', models.CharField(blank=True, max_length=12, validators=[django.core.validators.RegexValidator('^[A-Z0-9]{12}$', 'A UEI is 12 capital letters and digits.')], verbose_name='vendor UEI')),
-                ('vendor_cage', models.CharField(blank=True, max_length=5, validators=[django.core.validators.RegexValidator('^[A-Z0-9]{5}$', 'A CAGE code is 5 capital letters and digits.')], verbose_name='vendor CAGE code')),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='value (USD)')),
-                ('option_date', models.DateField(blank=True, null=True, verbose_name='next option date')),
-                ('renewal_date', models.DateField(blank=True, null=True)),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='period of performance end')),
-                ('contracting_officer', models.CharField(blank=True, max_length=200)),
-                ('contracting_officer_email', models.EmailField(blank=True, max_length=254)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procurement.agency')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("contract_number", models.CharField(max_length=60)),
+                ("order_number", models.CharField(blank=True, max_length=60)),
+                ("vehicle", models.CharField(blank=True, help_text="e.g. GSA MAS, OASIS+.", max_length=200)),
+                ("vendor_name", models.CharField(max_length=200)),
+                (
+                    "vendor_uei",
+                    models.CharField(
+                        blank=True,
+                        max_length=12,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9]{12}$", "A UEI is 12 capital letters and digits."
+                            )
+                        ],
+                        verbose_name="vendor UEI",
+                    ),
+                ),
+                (
+                    "vendor_cage",
+                    models.CharField(
+                        blank=True,
+                        max_length=5,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z0-9]{5}$", "A CAGE code is 5 capital letters and digits."
+                            )
+                        ],
+                        verbose_name="vendor CAGE code",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="value (USD)",
+                    ),
+                ),
+                ("option_date", models.DateField(blank=True, null=True, verbose_name="next option date")),
+                ("renewal_date", models.DateField(blank=True, null=True)),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="period of performance end")),
+                ("contracting_officer", models.CharField(blank=True, max_length=200)),
+                ("contracting_officer_email", models.EmailField(blank=True, max_length=254)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procurement.agency",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical contract',
-                'verbose_name_plural': 'historical contracts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical contract",
+                "verbose_name_plural": "historical contracts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDirective',
+            name="HistoricalDirective",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('short_name', models.CharField(db_index=True, max_length=60)),
-                ('issuing_authority', models.CharField(max_length=200)),
-                ('issued_on', models.DateField()),
-                ('identify_offset_days', models.PositiveIntegerField(default=30)),
-                ('plan_offset_days', models.PositiveIntegerField(default=60)),
-                ('status_report_interval_days', models.PositiveIntegerField(default=30)),
-                ('exception_max_days', models.PositiveIntegerField(default=365, help_text='Longest a single waiver may run.')),
-                ('exception_max_extensions', models.PositiveIntegerField(default=1)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("title", models.CharField(max_length=300)),
+                ("short_name", models.CharField(db_index=True, max_length=60)),
+                ("issuing_authority", models.CharField(max_length=200)),
+                ("issued_on", models.DateField()),
+                ("identify_offset_days", models.PositiveIntegerField(default=30)),
+                ("plan_offset_days", models.PositiveIntegerField(default=60)),
+                ("status_report_interval_days", models.PositiveIntegerField(default=30)),
+                (
+                    "exception_max_days",
+                    models.PositiveIntegerField(default=365, help_text="Longest a single waiver may run."),
+                ),
+                ("exception_max_extensions", models.PositiveIntegerField(default=1)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical directive',
-                'verbose_name_plural': 'historical directives',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical directive",
+                "verbose_name_plural": "historical directives",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSystem',
+            name="HistoricalSystem",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('fisma_id', models.CharField(db_index=True, max_length=50, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._-]*$', 'Use letters, digits, dots, dashes and underscores only.')], verbose_name='FISMA system ID')),
-                ('owner_name', models.CharField(blank=True, max_length=200, verbose_name='system owner')),
-                ('owner_email', models.EmailField(blank=True, max_length=254, verbose_name='owner email')),
-                ('contacts', models.TextField(blank=True, help_text='Other points of contact, one per line.')),
-                ('mission_function', models.CharField(blank=True, max_length=300)),
-                ('criticality', models.CharField(choices=[('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High')], max_length=10, verbose_name='mission criticality (FIPS 199)')),
-                ('environment', models.CharField(blank=True, help_text='Hosting, e.g. agency data center, GovCloud tenant.', max_length=200)),
-                ('network', models.CharField(choices=[('unclassified', 'Unclassified'), ('cui', 'CUI'), ('secret', 'Secret'), ('top_secret', 'Top secret')], max_length=20)),
-                ('national_security_system', models.BooleanField(default=False, verbose_name='national security system')),
-                ('dependency_kind', models.CharField(choices=[('direct_api', 'Direct API'), ('cloud_platform', 'Model behind a cloud or multi-model platform'), ('embedded', 'Embedded in a third-party product'), ('developer_tool', 'Developer tool'), ('custom_model', 'Fine-tuned or custom model')], max_length=20)),
-                ('user_count', models.PositiveIntegerField(default=0, verbose_name='users, seats or endpoints')),
-                ('identification_method', models.CharField(choices=[('self_report', 'System owner report'), ('software_inventory', 'Software inventory'), ('network_scan', 'Network traffic or scan'), ('code_scan', 'Code or dependency scan'), ('procurement_records', 'Procurement records'), ('other', 'Other')], default='self_report', max_length=30)),
-                ('replacement', models.CharField(blank=True, max_length=300, verbose_name='replacement chosen')),
-                ('cost_estimate', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='cost estimate (USD)')),
-                ('status', models.CharField(choices=[('identified', 'Identified'), ('assessed', 'Assessed'), ('plan_approved', 'Plan approved'), ('migrating', 'Migrating'), ('cut_over', 'Cut over'), ('removed', 'Removed'), ('verified', 'Verified')], default='identified', editable=False, max_length=20)),
-                ('removal_deadline', models.DateField(db_index=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('agency', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procurement.agency')),
-                ('directive', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procurement.directive')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "fisma_id",
+                    models.CharField(
+                        db_index=True,
+                        max_length=50,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                                "Use letters, digits, dots, dashes and underscores only.",
+                            )
+                        ],
+                        verbose_name="FISMA system ID",
+                    ),
+                ),
+                ("owner_name", models.CharField(blank=True, max_length=200, verbose_name="system owner")),
+                ("owner_email", models.EmailField(blank=True, max_length=254, verbose_name="owner email")),
+                ("contacts", models.TextField(blank=True, help_text="Other points of contact, one per line.")),
+                ("mission_function", models.CharField(blank=True, max_length=300)),
+                (
+                    "criticality",
+                    models.CharField(
+                        choices=[("low", "Low"), ("moderate", "Moderate"), ("high", "High")],
+                        max_length=10,
+                        verbose_name="mission criticality (FIPS 199)",
+                    ),
+                ),
+                (
+                    "environment",
+                    models.CharField(
+                        blank=True, help_text="Hosting, e.g. agency data center, GovCloud tenant.", max_length=200
+                    ),
+                ),
+                (
+                    "network",
+                    models.CharField(
+                        choices=[
+                            ("unclassified", "Unclassified"),
+                            ("cui", "CUI"),
+                            ("secret", "Secret"),
+                            ("top_secret", "Top secret"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "national_security_system",
+                    models.BooleanField(default=False, verbose_name="national security system"),
+                ),
+                (
+                    "dependency_kind",
+                    models.CharField(
+                        choices=[
+                            ("direct_api", "Direct API"),
+                            ("cloud_platform", "Model behind a cloud or multi-model platform"),
+                            ("embedded", "Embedded in a third-party product"),
+                            ("developer_tool", "Developer tool"),
+                            ("custom_model", "Fine-tuned or custom model"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("user_count", models.PositiveIntegerField(default=0, verbose_name="users, seats or endpoints")),
+                (
+                    "identification_method",
+                    models.CharField(
+                        choices=[
+                            ("self_report", "System owner report"),
+                            ("software_inventory", "Software inventory"),
+                            ("network_scan", "Network traffic or scan"),
+                            ("code_scan", "Code or dependency scan"),
+                            ("procurement_records", "Procurement records"),
+                            ("other", "Other"),
+                        ],
+                        default="self_report",
+                        max_length=30,
+                    ),
+                ),
+                ("replacement", models.CharField(blank=True, max_length=300, verbose_name="replacement chosen")),
+                (
+                    "cost_estimate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="cost estimate (USD)",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("identified", "Identified"),
+                            ("assessed", "Assessed"),
+                            ("plan_approved", "Plan approved"),
+                            ("migrating", "Migrating"),
+                            ("cut_over", "Cut over"),
+                            ("removed", "Removed"),
+                            ("verified", "Verified"),
+                        ],
+                        default="identified",
+                        editable=False,
+                        max_length=20,
+                    ),
+                ),
+                ("removal_deadline", models.DateField(db_index=True, editable=False, null=True)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procurement.agency",
+                    ),
+                ),
+                (
+                    "directive",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procurement.directive",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical system',
-                'verbose_name_plural': 'historical systems',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical system",
+                "verbose_name_plural": "historical systems",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ImportBatch',
+            name="ImportBatch",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(choices=[('systems', 'Systems'), ('contracts', 'Contracts')], max_length=20)),
-                ('filename', models.CharField(max_length=255)),
-                ('content', models.BinaryField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('applied_count', models.PositiveIntegerField(default=0)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_batches', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("kind", models.CharField(choices=[("systems", "Systems"), ("contracts", "Contracts")], max_length=20)),
+                ("filename", models.CharField(max_length=255)),
+                ("content", models.BinaryField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                ("applied_count", models.PositiveIntegerField(default=0)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_batches",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('viewer', 'Viewer'), ('editor', 'Editor'), ('lead', 'Transition lead')], default='viewer', max_length=10)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='procurement.agency')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("viewer", "Viewer"), ("editor", "Editor"), ("lead", "Transition lead")],
+                        default="viewer",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="procurement.agency"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='directive',
-            name='covered_products',
-            field=models.ManyToManyField(blank=True, related_name='directives', to='procurement.product'),
+            model_name="directive",
+            name="covered_products",
+            field=models.ManyToManyField(blank=True, related_name="directives", to="procurement.product"),
         ),
         migrations.CreateModel(
-            name='ScopeRule',
+            name="ScopeRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency_type', models.CharField(blank=True, choices=[('civilian', 'Civilian'), ('defense', 'Defense'), ('intelligence', 'Intelligence')], max_length=20)),
-                ('dependency_kind', models.CharField(blank=True, choices=[('direct_api', 'Direct API'), ('cloud_platform', 'Model behind a cloud or multi-model platform'), ('embedded', 'Embedded in a third-party product'), ('developer_tool', 'Developer tool'), ('custom_model', 'Fine-tuned or custom model')], max_length=20)),
-                ('national_security_system', models.BooleanField(blank=True, help_text='Blank: applies whether or not the system is an NSS.', null=True)),
-                ('removal_offset_days', models.PositiveIntegerField(help_text="Days after the directive's issue date by which removal must be complete.")),
-                ('description', models.CharField(max_length=200)),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scope_rules', to='procurement.directiverevision')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agency_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("civilian", "Civilian"), ("defense", "Defense"), ("intelligence", "Intelligence")],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "dependency_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("direct_api", "Direct API"),
+                            ("cloud_platform", "Model behind a cloud or multi-model platform"),
+                            ("embedded", "Embedded in a third-party product"),
+                            ("developer_tool", "Developer tool"),
+                            ("custom_model", "Fine-tuned or custom model"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "national_security_system",
+                    models.BooleanField(
+                        blank=True, help_text="Blank: applies whether or not the system is an NSS.", null=True
+                    ),
+                ),
+                (
+                    "removal_offset_days",
+                    models.PositiveIntegerField(
+                        help_text="Days after the directive's issue date by which removal must be complete."
+                    ),
+                ),
+                ("description", models.CharField(max_length=200)),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scope_rules",
+                        to="procurement.directiverevision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['revision', 'removal_offset_days'],
+                "ordering": ["revision", "removal_offset_days"],
             },
         ),
         migrations.CreateModel(
-            name='System',
+            name="System",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('fisma_id', models.CharField(max_length=50, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9._-]*$', 'Use letters, digits, dots, dashes and underscores only.')], verbose_name='FISMA system ID')),
-                ('owner_name', models.CharField(blank=True, max_length=200, verbose_name='system owner')),
-                ('owner_email', models.EmailField(blank=True, max_length=254, verbose_name='owner email')),
-                ('contacts', models.TextField(blank=True, help_text='Other points of contact, one per line.')),
-                ('mission_function', models.CharField(blank=True, max_length=300)),
-                ('criticality', models.CharField(choices=[('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High')], max_length=10, verbose_name='mission criticality (FIPS 199)')),
-                ('environment', models.CharField(blank=True, help_text='Hosting, e.g. agency data center, GovCloud tenant.', max_length=200)),
-                ('network', models.CharField(choices=[('unclassified', 'Unclassified'), ('cui', 'CUI'), ('secret', 'Secret'), ('top_secret', 'Top secret')], max_length=20)),
-                ('national_security_system', models.BooleanField(default=False, verbose_name='national security system')),
-                ('dependency_kind', models.CharField(choices=[('direct_api', 'Direct API'), ('cloud_platform', 'Model behind a cloud or multi-model platform'), ('embedded', 'Embedded in a third-party product'), ('developer_tool', 'Developer tool'), ('custom_model', 'Fine-tuned or custom model')], max_length=20)),
-                ('user_count', models.PositiveIntegerField(default=0, verbose_name='users, seats or endpoints')),
-                ('identification_method', models.CharField(choices=[('self_report', 'System owner report'), ('software_inventory', 'Software inventory'), ('network_scan', 'Network traffic or scan'), ('code_scan', 'Code or dependency scan'), ('procurement_records', 'Procurement records'), ('other', 'Other')], default='self_report', max_length=30)),
-                ('replacement', models.CharField(blank=True, max_length=300, verbose_name='replacement chosen')),
-                ('cost_estimate', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='cost estimate (USD)')),
-                ('status', models.CharField(choices=[('identified', 'Identified'), ('assessed', 'Assessed'), ('plan_approved', 'Plan approved'), ('migrating', 'Migrating'), ('cut_over', 'Cut over'), ('removed', 'Removed'), ('verified', 'Verified')], default='identified', editable=False, max_length=20)),
-                ('removal_deadline', models.DateField(db_index=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='systems', to='procurement.agency')),
-                ('covered_products', models.ManyToManyField(blank=True, related_name='systems', to='procurement.product')),
-                ('depends_on', models.ManyToManyField(blank=True, related_name='depended_by', to='procurement.system')),
-                ('directive', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='systems', to='procurement.directive')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "fisma_id",
+                    models.CharField(
+                        max_length=50,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                                "Use letters, digits, dots, dashes and underscores only.",
+                            )
+                        ],
+                        verbose_name="FISMA system ID",
+                    ),
+                ),
+                ("owner_name", models.CharField(blank=True, max_length=200, verbose_name="system owner")),
+                ("owner_email", models.EmailField(blank=True, max_length=254, verbose_name="owner email")),
+                ("contacts", models.TextField(blank=True, help_text="Other points of contact, one per line.")),
+                ("mission_function", models.CharField(blank=True, max_length=300)),
+                (
+                    "criticality",
+                    models.CharField(
+                        choices=[("low", "Low"), ("moderate", "Moderate"), ("high", "High")],
+                        max_length=10,
+                        verbose_name="mission criticality (FIPS 199)",
+                    ),
+                ),
+                (
+                    "environment",
+                    models.CharField(
+                        blank=True, help_text="Hosting, e.g. agency data center, GovCloud tenant.", max_length=200
+                    ),
+                ),
+                (
+                    "network",
+                    models.CharField(
+                        choices=[
+                            ("unclassified", "Unclassified"),
+                            ("cui", "CUI"),
+                            ("secret", "Secret"),
+                            ("top_secret", "Top secret"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "national_security_system",
+                    models.BooleanField(default=False, verbose_name="national security system"),
+                ),
+                (
+                    "dependency_kind",
+                    models.CharField(
+                        choices=[
+                            ("direct_api", "Direct API"),
+                            ("cloud_platform", "Model behind a cloud or multi-model platform"),
+                            ("embedded", "Embedded in a third-party product"),
+                            ("developer_tool", "Developer tool"),
+                            ("custom_model", "Fine-tuned or custom model"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("user_count", models.PositiveIntegerField(default=0, verbose_name="users, seats or endpoints")),
+                (
+                    "identification_method",
+                    models.CharField(
+                        choices=[
+                            ("self_report", "System owner report"),
+                            ("software_inventory", "Software inventory"),
+                            ("network_scan", "Network traffic or scan"),
+                            ("code_scan", "Code or dependency scan"),
+                            ("procurement_records", "Procurement records"),
+                            ("other", "Other"),
+                        ],
+                        default="self_report",
+                        max_length=30,
+                    ),
+                ),
+                ("replacement", models.CharField(blank=True, max_length=300, verbose_name="replacement chosen")),
+                (
+                    "cost_estimate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="cost estimate (USD)",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("identified", "Identified"),
+                            ("assessed", "Assessed"),
+                            ("plan_approved", "Plan approved"),
+                            ("migrating", "Migrating"),
+                            ("cut_over", "Cut over"),
+                            ("removed", "Removed"),
+                            ("verified", "Verified"),
+                        ],
+                        default="identified",
+                        editable=False,
+                        max_length=20,
+                    ),
+                ),
+                ("removal_deadline", models.DateField(db_index=True, editable=False, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="systems", to="procurement.agency"
+                    ),
+                ),
+                (
+                    "covered_products",
+                    models.ManyToManyField(blank=True, related_name="systems", to="procurement.product"),
+                ),
+                ("depends_on", models.ManyToManyField(blank=True, related_name="depended_by", to="procurement.system")),
+                (
+                    "directive",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="systems", to="procurement.directive"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('identified', 'Identified'), ('assessed', 'Assessed'), ('plan_approved', 'Plan approved'), ('migrating', 'Migrating'), ('cut_over', 'Cut over'), ('removed', 'Removed'), ('verified', 'Verified')], max_length=20)),
-                ('to_status', models.CharField(choices=[('identified', 'Identified'), ('assessed', 'Assessed'), ('plan_approved', 'Plan approved'), ('migrating', 'Migrating'), ('cut_over', 'Cut over'), ('removed', 'Removed'), ('verified', 'Verified')], max_length=20)),
-                ('changed_at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.TextField(blank=True)),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='procurement.system')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("identified", "Identified"),
+                            ("assessed", "Assessed"),
+                            ("plan_approved", "Plan approved"),
+                            ("migrating", "Migrating"),
+                            ("cut_over", "Cut over"),
+                            ("removed", "Removed"),
+                            ("verified", "Verified"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("identified", "Identified"),
+                            ("assessed", "Assessed"),
+                            ("plan_approved", "Plan approved"),
+                            ("migrating", "Migrating"),
+                            ("cut_over", "Cut over"),
+                            ("removed", "Removed"),
+                            ("verified", "Verified"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="procurement.system",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-pk'],
+                "ordering": ["-changed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalSystem_depends_on',
+            name="HistoricalSystem_depends_on",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='procurement.historicalsystem')),
-                ('from_system', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procurement.system')),
-                ('to_system', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procurement.system')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="procurement.historicalsystem",
+                    ),
+                ),
+                (
+                    "from_system",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procurement.system",
+                    ),
+                ),
+                (
+                    "to_system",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procurement.system",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalSystem_depends_on',
+                "verbose_name": "HistoricalSystem_depends_on",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSystem_covered_products',
+            name="HistoricalSystem_covered_products",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='procurement.historicalsystem')),
-                ('product', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procurement.product')),
-                ('system', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procurement.system')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="procurement.historicalsystem",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procurement.product",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procurement.system",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalSystem_covered_products',
+                "verbose_name": "HistoricalSystem_covered_products",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalContract_systems',
+            name="HistoricalContract_systems",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('contract', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procurement.contract')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='procurement.historicalcontract')),
-                ('system', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='procurement.system')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procurement.contract",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="procurement.historicalcontract",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="procurement.system",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalContract_systems',
+                "verbose_name": "HistoricalContract_systems",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='contract',
-            name='systems',
-            field=models.ManyToManyField(blank=True, related_name='contracts', to='procurement.system'),
+            model_name="contract",
+            name="systems",
+            field=models.ManyToManyField(blank=True, related_name="contracts", to="procurement.system"),
         ),
         migrations.AddField(
-            model_name='product',
-            name='vendor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='procurement.vendor'),
+            model_name="product",
+            name="vendor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="products", to="procurement.vendor"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='directiverevision',
-            constraint=models.UniqueConstraint(fields=('directive', 'number'), name='unique_revision_number'),
+            model_name="directiverevision",
+            constraint=models.UniqueConstraint(fields=("directive", "number"), name="unique_revision_number"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'agency'), name='one_membership_per_agency'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "agency"), name="one_membership_per_agency"),
         ),
         migrations.AddIndex(
-            model_name='system',
-            index=models.Index(fields=['name', 'id'], name='procurement_name_3fb76e_idx'),
+            model_name="system",
+            index=models.Index(fields=["name", "id"], name="procurement_name_3fb76e_idx"),
         ),
         migrations.AddIndex(
-            model_name='system',
-            index=models.Index(fields=['agency', 'status'], name='procurement_agency__49e86e_idx'),
+            model_name="system",
+            index=models.Index(fields=["agency", "status"], name="procurement_agency__49e86e_idx"),
         ),
         migrations.AddIndex(
-            model_name='system',
-            index=models.Index(fields=['directive', 'status'], name='procurement_directi_50a368_idx'),
+            model_name="system",
+            index=models.Index(fields=["directive", "status"], name="procurement_directi_50a368_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.UniqueConstraint(fields=('agency', 'contract_number', 'order_number'), name='unique_contract_order_per_agency'),
+            model_name="contract",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "contract_number", "order_number"), name="unique_contract_order_per_agency"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(fields=('vendor', 'name'), name='unique_product_per_vendor'),
+            model_name="product",
+            constraint=models.UniqueConstraint(fields=("vendor", "name"), name="unique_product_per_vendor"),
         ),
     ]
