@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from procurement.access import Action, can
 from procurement.models import (
+    Agency,
     Contract,
+    DependencyKind,
     Directive,
     DirectiveRevision,
     ImportBatch,
@@ -70,19 +72,29 @@ def system_refresh_deadline(system: System) -> None:
 
 
 def directive_refresh_deadlines(directive: Directive) -> int:
-    """Recomputes every system's deadline under `directive`, one UPDATE per scope class."""
+    """Recomputes every system's deadline under `directive`, one UPDATE per scope class.
+
+    Agencies are few, so their types are resolved here and each UPDATE filters one
+    table by agency id; a join inside the UPDATE made PostgreSQL plan a nested loop
+    over the whole table on freshly loaded data.
+    """
     rules = current_scope_rules(directive)
+    agency_ids_by_type: dict[str, list[int]] = {}
+    for agency_id, agency_type in Agency.objects.values_list("pk", "agency_type"):
+        agency_ids_by_type.setdefault(agency_type, []).append(agency_id)
     systems = System.objects.filter(directive=directive)
-    classes = systems.values_list("agency__agency_type", "dependency_kind", "national_security_system").distinct()
     updated = 0
-    for agency_type, dependency_kind, nss in classes:
-        deadline = removal_deadline_for(directive, rules, agency_type, dependency_kind, nss)
-        updated += systems.filter(
-            agency__agency_type=agency_type,
-            dependency_kind=dependency_kind,
-            national_security_system=nss,
-        ).update(removal_deadline=deadline)
+    for agency_type, agency_ids in agency_ids_by_type.items():
+        for dependency_kind, nss in _scope_classes():
+            deadline = removal_deadline_for(directive, rules, agency_type, dependency_kind, nss)
+            updated += systems.filter(
+                agency_id__in=agency_ids, dependency_kind=dependency_kind, national_security_system=nss
+            ).update(removal_deadline=deadline)
     return updated
+
+
+def _scope_classes() -> list[tuple[str, bool]]:
+    return [(kind, nss) for kind in DependencyKind.values for nss in (False, True)]
 
 
 @dataclass(frozen=True)
