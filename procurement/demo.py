@@ -28,10 +28,13 @@ Removal deadlines are never typed in: demo systems are saved through
 from __future__ import annotations
 
 import datetime
+import functools
+import itertools
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
@@ -628,8 +631,19 @@ class SystemSpec:
     depends_on: tuple[str, ...] = ()
 
 
-def weighted(rng: random.Random, weights: dict) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
+def weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    population, cumulative_weights = cumulative(weights)
+    return rng.choices(population, cum_weights=cumulative_weights)[0]
+
+
+@functools.cache
+def _cumulative(items: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
+    return [value for value, _ in items], list(itertools.accumulate(weight for _, weight in items))
+
+
+def cumulative(weights: dict[str, int]) -> tuple[list[str], list[int]]:
+    """Population and cumulative weights for `random.choices`, computed once per table."""
+    return _cumulative(tuple(weights.items()))
 
 
 def system_specs(rng: random.Random) -> list[SystemSpec]:
@@ -1068,37 +1082,61 @@ def load_scale_systems(count: int) -> int:
     for start in range(1, count + 1, SCALE_BATCH_SIZE):
         numbers = range(start, min(start + SCALE_BATCH_SIZE, count + 1))
         # Draw for every number, existing or not, so system N always gets the same values.
-        batch = [scale_system(rng, number, directive, agencies, products) for number in numbers]
-        created += insert_scale_batch([pair for pair in batch if pair[0].fisma_id not in existing])
+        draws = [scale_draw(rng, number, agencies, products) for number in numbers]
+        created += insert_scale_batch([draw for draw in draws if draw.fisma_id not in existing], directive)
     directive_refresh_deadlines(directive)
     return created
 
 
-def scale_system(
-    rng: random.Random, number: int, directive: Directive, agencies: Sequence[Agency], products: Sequence[Product]
-) -> tuple[System, Product]:
-    """One synthetic system and the covered product it uses."""
+class ScaleDraw(NamedTuple):
+    """The random choices for one synthetic system, cheap to make and to throw away."""
+
+    fisma_id: str
+    name: str
+    agency: Agency
+    network: str
+    dependency_kind: str
+    criticality: str
+    user_count: int
+    product: Product
+
+
+def scale_draw(rng: random.Random, number: int, agencies: Sequence[Agency], products: Sequence[Product]) -> ScaleDraw:
     agency = agencies[number % len(agencies)]
-    network = weighted(rng, NETWORK_WEIGHTS[agency.agency_type])
-    system = System(
-        agency=agency,
-        directive=directive,
-        name=f"Synthetic {rng.choice(USE_CASES).label} {number}",
+    return ScaleDraw(
         fisma_id=scale_fisma_id(number),
-        mission_function="Synthetic system for scale testing",
-        criticality=rng.choice(Criticality.values),
-        network=network,
-        national_security_system=network in CLASSIFIED_NETWORKS,
+        name=f"Synthetic {rng.choice(USE_CASES).label} {number}",
+        agency=agency,
+        network=weighted(rng, NETWORK_WEIGHTS[agency.agency_type]),
         dependency_kind=weighted(rng, DEPENDENCY_WEIGHTS[agency.agency_type]),
+        criticality=rng.choice(Criticality.values),
         user_count=rng.randint(10, 5000),
+        product=rng.choice(products),
     )
-    return system, rng.choice(products)
 
 
-def insert_scale_batch(pairs: list[tuple[System, Product]]) -> int:
-    if not pairs:
+def insert_scale_batch(draws: list[ScaleDraw], directive: Directive) -> int:
+    if not draws:
         return 0
-    System.objects.bulk_create([system for system, _ in pairs])  # pks come back on PostgreSQL and SQLite >= 3.35
+    systems = [scale_system(draw, directive) for draw in draws]
+    System.objects.bulk_create(systems)  # pks come back on PostgreSQL and SQLite >= 3.35
     links = System.covered_products.through
-    links.objects.bulk_create(links(system_id=system.pk, product_id=product.pk) for system, product in pairs)
-    return len(pairs)
+    links.objects.bulk_create(
+        links(system_id=system.pk, product_id=draw.product.pk) for system, draw in zip(systems, draws, strict=True)
+    )
+    return len(systems)
+
+
+def scale_system(draw: ScaleDraw, directive: Directive) -> System:
+    return System(
+        agency=draw.agency,
+        directive=directive,
+        name=draw.name,
+        fisma_id=draw.fisma_id,
+        mission_function="Synthetic system for scale testing",
+        criticality=draw.criticality,
+        network=draw.network,
+        national_security_system=draw.network in CLASSIFIED_NETWORKS,
+        dependency_kind=draw.dependency_kind,
+        user_count=draw.user_count,
+    )
