@@ -14,7 +14,7 @@ from procurement.models import (
     User,
     Vendor,
 )
-from procurement.services import directive_refresh_deadlines
+from procurement.services import ScopeRuleSpec, directive_refresh_deadlines, directive_revise
 
 
 class MembershipInline(admin.TabularInline):
@@ -86,17 +86,55 @@ class DirectiveAdmin(SimpleHistoryAdmin):
 
 class ScopeRuleInline(admin.TabularInline):
     model = ScopeRule
-    extra = 0
+    extra = 3
+    fields = ("description", "agency_type", "dependency_kind", "national_security_system", "removal_offset_days")
 
 
 @admin.register(DirectiveRevision)
 class DirectiveRevisionAdmin(admin.ModelAdmin):
-    list_display = ("directive", "number", "effective_on", "summary")
-    readonly_fields = ("directive", "number", "effective_on", "summary", "created_by")
+    """Adding a revision records a scope change; a recorded revision is never edited.
+
+    The add form goes through `services.directive_revise`, which numbers the
+    revision and moves every affected deadline.
+    """
+
+    list_display = ("directive", "number", "effective_on", "summary", "created_by")
+    list_filter = ("directive",)
     inlines = [ScopeRuleInline]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("directive", "effective_on", "summary")
+        return ("directive", "number", "effective_on", "summary", "created_by", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.get_fields(request, obj)
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    def has_add_permission(self, request) -> bool:
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Saved together with its rules in save_related, through the service."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        rules = [
+            ScopeRuleSpec(**{name: rule[name] for name in ScopeRuleInline.fields})
+            for formset in formsets
+            for rule in formset.cleaned_data
+            if rule and not rule.get("DELETE")
+        ]
+        revision = directive_revise(
+            directive=form.cleaned_data["directive"],
+            user=request.user,
+            effective_on=form.cleaned_data["effective_on"],
+            summary=form.cleaned_data["summary"],
+            rules=rules,
+        )
+        form.instance.pk, form.instance.number = revision.pk, revision.number
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inline formsets were never saved themselves (the service saved the rules).
+        return [{"added": {}}]

@@ -67,7 +67,7 @@ class FilteredTableView(View):
         if respond is None:
             raise Http404("Unknown export format.")
         RequestConfig(self.request, paginate=False).configure(table)  # applies the sort order
-        return respond(table, self.export_basename)
+        return respond(table, f"{self.export_basename}-{timezone.localdate():%Y-%m-%d}")
 
     def per_page(self, request) -> int:
         requested = request.GET.get("per_page", "")

@@ -93,3 +93,30 @@ def test_system_outside_every_rule_has_no_deadline(directive, system_a, root):
 def test_only_administrators_revise_scope(directive, lena):
     with pytest.raises(PermissionDenied):
         directive_revise(directive=directive, user=lena, effective_on=ISSUED_ON, summary="x", rules=[])
+
+
+def test_admin_records_a_scope_change_as_a_new_revision(client, root, directive, system_a):
+    client.force_login(root)
+    prefix = "scope_rules"
+    response = client.post(
+        "/admin/procurement/directiverevision/add/",
+        {
+            "directive": directive.pk,
+            "effective_on": "2026-04-01",
+            "summary": "Civilian agencies get 60 days",
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-0-description": "Civilian",
+            f"{prefix}-0-agency_type": "civilian",
+            f"{prefix}-0-removal_offset_days": "60",
+            f"{prefix}-0-national_security_system": "unknown",
+            f"{prefix}-1-description": "",
+            f"{prefix}-1-national_security_system": "unknown",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    revision = directive.current_revision()
+    assert (revision.number, revision.created_by, revision.scope_rules.count()) == (2, root, 1)
+    system_a.refresh_from_db()
+    assert system_a.removal_deadline == ISSUED_ON + datetime.timedelta(days=60)
+    assert client.get(f"/admin/procurement/directiverevision/{revision.pk}/change/").status_code == 200
