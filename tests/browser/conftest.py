@@ -5,7 +5,6 @@ When it is missing the tests are skipped with the command that installs it; CI
 installs it, so there they always run.
 """
 
-import os
 import shutil
 from pathlib import Path
 
@@ -24,9 +23,6 @@ CHROMIUM_ARGS = [
 ]
 PASSWORD = "correct horse battery staple"
 
-# Playwright's sync API runs an event loop; Django's async-safety check would refuse
-# the ORM calls that fixtures make in the same thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +38,10 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; Django's async-safety
+    # check would otherwise refuse the ORM calls that fixtures make here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = browser.new_context(base_url=live_server.url, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
