@@ -18,6 +18,7 @@ from django.db.models import Model
 
 from procurement import services
 from procurement.access import Action
+from procurement.batching import in_chunks
 from procurement.exports import FORMULA_TRIGGERS, NEUTRALISING_PREFIX
 from procurement.forms import split_list
 from procurement.models import (
@@ -35,7 +36,6 @@ from procurement.models import (
 from procurement.spreadsheets import Sheet
 from procurement.tables import ContractTable, PhaseoutTable, SystemTable
 
-LOOKUP_CHUNK = 900  # stays under SQLite's bound-parameter limit
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
 KEEP = object()  # a blank optional cell: the field keeps its stored or default value
 FALSE_WORDS = {"no", "n", "false", "0", ""}
@@ -70,6 +70,10 @@ class ParsedRow:
     relations: dict[str, list[str]] = field(default_factory=dict)
     changed: bool = True
 
+    @property
+    def is_new(self) -> bool:
+        return self.original is None
+
 
 def field_values(instance: Model) -> dict | None:
     if instance.pk is None:
@@ -88,11 +92,11 @@ class Preview:
 
     @property
     def creates(self) -> int:
-        return sum(1 for row in self.rows if row.instance.pk is None)
+        return sum(1 for row in self.rows if row.is_new)
 
     @property
     def updates(self) -> int:
-        return sum(1 for row in self.rows if row.instance.pk is not None and row.changed)
+        return sum(1 for row in self.rows if not row.is_new and row.changed)
 
     @property
     def unchanged(self) -> int:
@@ -170,6 +174,7 @@ class Importer:
     required: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
     relation_columns: tuple[str, ...] = ()
+    looked_up: tuple[str, ...] = ("agency",)
 
     def __init__(self, user):
         self.user = user
@@ -184,9 +189,11 @@ class Importer:
 
     @classmethod
     def headers(cls) -> dict[str, str]:
-        """Column name → header text, in table order."""
-        table = cls.table_class(cls.table_class._meta.model.objects.none())
-        return {column.name: str(column.header) for column in table.columns.all()}
+        """Column name → header text, in table order (built once per importer class)."""
+        if "_headers" not in cls.__dict__:
+            table = cls.table_class(cls.table_class._meta.model.objects.none())
+            cls._headers = {column.name: str(column.header) for column in table.columns.all()}
+        return cls._headers
 
     @classmethod
     def template_headers(cls) -> list[str]:
@@ -249,7 +256,9 @@ class Importer:
     def _validate_model(self, parsed: ParsedRow, preview: Preview) -> None:
         headers = self.headers()
         try:
-            parsed.instance.full_clean(exclude=self.relation_columns, validate_unique=False)
+            # Foreign keys come from the lookups above, so checking they exist again
+            # would cost two queries a row.
+            parsed.instance.full_clean(exclude=self.relation_columns + self.looked_up, validate_unique=False)
         except ValidationError as error:
             for field_name, messages in error.message_dict.items():
                 column = headers.get(field_name, field_name if field_name != "__all__" else "")
@@ -280,8 +289,7 @@ class Importer:
         preview = self.preview(sheet)
         if preview.problems:
             return preview
-        saved = {row.row: self.save(row) for row in preview.rows if row.changed}
-        self.save_relations(preview, saved)
+        self.save_all([row for row in preview.rows if row.changed])
         return preview
 
     # Hooks for each kind.
@@ -296,15 +304,8 @@ class Importer:
         """Stored related keys, lower-cased, named like the relation columns."""
         return {}
 
-    def save(self, parsed: ParsedRow) -> Model:
+    def save_all(self, rows: list[ParsedRow]) -> None:
         raise NotImplementedError
-
-    def save_relations(self, preview: Preview, saved: dict[int, Model]) -> None: ...
-
-
-def chunked(items: list, size: int = LOOKUP_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class SystemImporter(Importer):
@@ -315,6 +316,7 @@ class SystemImporter(Importer):
     required = ("fisma_id", "name", "agency", "criticality", "network", "dependency_kind")
     ignored = ("status", "removal_deadline", "days_left")
     relation_columns = ("covered_products", "depends_on")
+    looked_up = ("agency", "directive")
     parsers = {
         "name": str,
         "owner_name": str,
@@ -348,7 +350,7 @@ class SystemImporter(Importer):
     def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
         index = columns["fisma_id"]
         fisma_ids = [cells[index].strip() for _, cells in sheet.rows if index < len(cells)]
-        for chunk in chunked(fisma_ids):
+        for chunk in in_chunks(fisma_ids):
             for system in System.objects.filter(fisma_id__in=chunk).select_related("agency"):
                 self.existing[system.fisma_id] = system
         self.visible_ids = set()
@@ -358,7 +360,7 @@ class SystemImporter(Importer):
             if "depends_on" in columns and columns["depends_on"] < len(cells)
             for fisma_id in split_list(cells[columns["depends_on"]])
         ]
-        for chunk in chunked(dependency_ids):
+        for chunk in in_chunks(dependency_ids):
             visible = System.objects.for_user(self.user).filter(fisma_id__in=chunk)
             self.visible_ids.update(visible.values_list("fisma_id", flat=True))
 
@@ -440,21 +442,14 @@ class SystemImporter(Importer):
             "depends_on": {fisma_id.lower() for fisma_id in instance.depends_on.values_list("fisma_id", flat=True)},
         }
 
-    def save(self, parsed: ParsedRow) -> System:
+    def save_all(self, rows: list[ParsedRow]) -> None:
+        services.system_bulk_save(user=self.user, writes=[self._write(parsed) for parsed in rows])
+
+    def _write(self, parsed: ParsedRow) -> services.SystemWrite:
         products = None
         if "covered_products" in parsed.relations:
             products = [self.products[name.lower()] for name in parsed.relations["covered_products"]]
-        return services.system_save(user=self.user, system=parsed.instance, covered_products=products)
-
-    def save_relations(self, preview: Preview, saved: dict[int, Model]) -> None:
-        by_fisma_id = {system.fisma_id: system for system in saved.values()}
-        for parsed in preview.rows:
-            targets = parsed.relations.get("depends_on")
-            if targets is None or not parsed.changed:
-                continue
-            missing = [fisma_id for fisma_id in targets if fisma_id not in by_fisma_id]
-            others = list(System.objects.for_user(self.user).filter(fisma_id__in=missing))
-            saved[parsed.row].depends_on.set([by_fisma_id[f] for f in targets if f in by_fisma_id] + others)
+        return services.SystemWrite(parsed.instance, products, parsed.relations.get("depends_on"))
 
 
 class ContractImporter(Importer):
@@ -491,7 +486,7 @@ class ContractImporter(Importer):
             if columns["systems"] < len(cells)
             for fisma_id in split_list(cells[columns["systems"]])
         ]
-        for chunk in chunked(fisma_ids):
+        for chunk in in_chunks(fisma_ids):
             changeable = System.objects.for_user(self.user, Action.CHANGE).filter(fisma_id__in=chunk)
             self.changeable_systems.update(changeable.values_list("fisma_id", flat=True))
 
@@ -531,7 +526,12 @@ class ContractImporter(Importer):
     def current_relations(self, instance: Contract) -> dict[str, set[str]]:
         return {"systems": {fisma_id.lower() for fisma_id in instance.systems.values_list("fisma_id", flat=True)}}
 
-    def save(self, parsed: ParsedRow) -> Contract:
+    def save_all(self, rows: list[ParsedRow]) -> None:
+        """Contracts number in the hundreds per agency, so each is saved on its own."""
+        for parsed in rows:
+            self._save(parsed)
+
+    def _save(self, parsed: ParsedRow) -> Contract:
         systems = None
         if "systems" in parsed.relations:
             systems = System.objects.filter(fisma_id__in=parsed.relations["systems"])

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from procurement.access import Action, can
+from procurement.batching import in_chunks
 from procurement.models import (
     Agency,
     Contract,
@@ -18,6 +20,7 @@ from procurement.models import (
     Directive,
     DirectiveRevision,
     ImportBatch,
+    Product,
     ScopeRule,
     StatusChange,
     System,
@@ -171,6 +174,103 @@ def system_save(
 def _check_dependencies(system: System, depends_on: Iterable[System]) -> None:
     if any(other.pk == system.pk for other in depends_on):
         raise ValidationError({"depends_on": "A system cannot depend on itself."})
+
+
+@dataclass
+class SystemWrite:
+    """One system to save in bulk; a relation left as None is not touched."""
+
+    system: System
+    covered_products: list[Product] | None = None
+    depends_on: list[str] | None = None  # FISMA IDs, of saved or of this batch's systems
+
+
+SYSTEM_BULK_FIELDS = [
+    field.attname for field in System._meta.concrete_fields if field.attname not in {"id", "created_at", "status"}
+]
+
+
+@transaction.atomic
+def system_bulk_save(*, user, writes: list[SystemWrite]) -> None:
+    """Creates and updates many systems in a few statements (bulk import).
+
+    Applies the same rules as `system_save` (permission, validated rows, derived
+    deadlines) and records a history entry per system; simple-history does not
+    record bulk changes of many-to-many links, so imported links show in the
+    current values only.
+    """
+    systems = [write.system for write in writes]
+    for agency_id in _stored_and_new_agency_ids(systems):
+        _require(user, Action.CHANGE, agency_id)
+    _refresh_deadlines_in_memory(systems)
+    now = timezone.now()
+    for system in systems:
+        system.updated_at = now
+    new, existing = [s for s in systems if s.pk is None], [s for s in systems if s.pk is not None]
+    bulk_create_with_history(new, System, batch_size=500, default_user=user)
+    bulk_update_with_history(existing, System, SYSTEM_BULK_FIELDS, batch_size=500, default_user=user)
+    _replace_links(System.covered_products.through, "product_id", _product_links(writes))
+    _replace_links(System.depends_on.through, "to_system_id", _dependency_links(user, writes))
+
+
+def _stored_and_new_agency_ids(systems: list[System]) -> set[int]:
+    stored = System.objects.filter(pk__in=[s.pk for s in systems if s.pk]).values_list("agency_id", flat=True)
+    return {system.agency_id for system in systems} | set(stored)
+
+
+def _refresh_deadlines_in_memory(systems: list[System]) -> None:
+    rules_by_directive: dict[int, list[ScopeRule]] = {}
+    for system in systems:
+        if system.directive_id not in rules_by_directive:
+            rules_by_directive[system.directive_id] = current_scope_rules(system.directive)
+        system.removal_deadline = removal_deadline_for(
+            system.directive,
+            rules_by_directive[system.directive_id],
+            system.agency.agency_type,
+            system.dependency_kind,
+            system.national_security_system,
+        )
+
+
+def _product_links(writes: list[SystemWrite]) -> dict[int, list[int]]:
+    return {
+        write.system.pk: [product.pk for product in write.covered_products]
+        for write in writes
+        if write.covered_products is not None
+    }
+
+
+def _dependency_links(user, writes: list[SystemWrite]) -> dict[int, list[int]]:
+    wanted = {fisma_id for write in writes for fisma_id in write.depends_on or []}
+    ids = {write.system.fisma_id: write.system.pk for write in writes}
+    for chunk in in_chunks(sorted(wanted - ids.keys())):
+        ids.update(System.objects.for_user(user).filter(fisma_id__in=chunk).values_list("fisma_id", "pk"))
+    links = {}
+    for write in writes:
+        if write.depends_on is None:
+            continue
+        unknown = [fisma_id for fisma_id in write.depends_on if fisma_id not in ids]
+        if unknown or write.system.fisma_id in write.depends_on:
+            raise ValidationError(f"{write.system.fisma_id}: cannot depend on {', '.join(unknown) or 'itself'}.")
+        links[write.system.pk] = [ids[fisma_id] for fisma_id in write.depends_on]
+    return links
+
+
+def _replace_links(through, target_column: str, links: dict[int, list[int]]) -> None:
+    """Replaces the many-to-many rows of the given systems with `links`."""
+    source_column = next(
+        field.attname for field in through._meta.concrete_fields if field.attname not in {"id", target_column}
+    )
+    for chunk in in_chunks(list(links)):
+        through.objects.filter(**{f"{source_column}__in": chunk}).delete()
+    through.objects.bulk_create(
+        (
+            through(**{source_column: system_id, target_column: target_id})
+            for system_id, targets in links.items()
+            for target_id in dict.fromkeys(targets)
+        ),
+        batch_size=1000,
+    )
 
 
 # Forward one step at a time; one step back is a rollback and needs a reason.

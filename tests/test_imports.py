@@ -311,3 +311,13 @@ def test_another_users_batch_is_not_found(alice_client, client, bob):
     client.force_login(bob)
     assert client.get(response.url).status_code == 404
     assert client.post(response.url).status_code == 404
+
+
+def test_imported_systems_have_history_by_the_importer(alice_client, alice, system_a):
+    update = [system_a.fisma_id, "Renamed", "IRS", "High", "unclassified", "Direct API"]
+    response = upload(alice_client, csv_file([HEADERS, GOOD_ROW, update]))
+    alice_client.post(response.url)
+    created = System.objects.get(fisma_id="IRS-0001")
+    assert [(record.history_type, record.history_user) for record in created.history.all()] == [("+", alice)]
+    latest = system_a.history.first()
+    assert (latest.history_type, latest.name, latest.history_user) == ("~", "Renamed", alice)
