@@ -194,8 +194,9 @@ SYSTEM_BULK_FIELDS = [
 def system_bulk_save(*, user, writes: list[SystemWrite]) -> None:
     """Creates and updates many systems in a few statements (bulk import).
 
-    Applies the same rules as `system_save` (permission, validated rows, derived
-    deadlines) and records a history entry per system; simple-history does not
+    Applies the rules of `system_save` (permission, derived deadlines) and records a
+    history entry per system; the caller has validated each row (the importer does,
+    cell by cell, so it can name them). simple-history does not
     record bulk changes of many-to-many links, so imported links show in the
     current values only.
     """
