@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import defusedxml  # noqa: F401  (openpyxl uses defusedxml when it is installed)
+from defusedxml import DefusedXmlException  # openpyxl parses with defusedxml when it is installed
 from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
@@ -123,14 +123,25 @@ def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[list[str]]:
     _check_zip(content, limits)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        try:
+            # Read-only mode parses the sheet lazily, so broken XML surfaces here too.
+            for row in workbook.worksheets[0].iter_rows():
+                yield [_xlsx_text(cell) for cell in row]
+        finally:
+            workbook.close()
+    except SpreadsheetError:
+        raise
     except Exception as error:  # openpyxl raises many types for broken files
-        raise SpreadsheetError(f"The workbook cannot be opened: {error}") from error
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows():
-            yield [_xlsx_text(cell) for cell in row]
-    finally:
-        workbook.close()
+        raise SpreadsheetError(_workbook_problem(error)) from error
+
+
+def _workbook_problem(error: BaseException) -> str:
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, DefusedXmlException):
+            return "The workbook declares XML entities (a possible XML bomb); it was not read."
+        cause = cause.__cause__ or cause.__context__
+    return f"The workbook cannot be opened: {error}"
 
 
 def _check_zip(content: bytes, limits: Limits) -> None:

@@ -321,3 +321,22 @@ def test_imported_systems_have_history_by_the_importer(alice_client, alice, syst
     assert [(record.history_type, record.history_user) for record in created.history.all()] == [("+", alice)]
     latest = system_a.history.first()
     assert (latest.history_type, latest.name, latest.history_user) == ("~", "Renamed", alice)
+
+
+def test_xml_entity_bomb_is_refused(alice_client):
+    bomb_doctype = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    )
+    source = zipfile.ZipFile(io.BytesIO(xlsx_file([HEADERS, GOOD_ROW]).read()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>', b"")
+                data = bomb_doctype.encode() + data.replace(b"Refund status bot", b"&lol3;")
+            target.writestr(item, data)
+    message = upload_error(alice_client, SimpleUploadedFile("systems.xlsx", buffer.getvalue()))
+    assert message == "The workbook declares XML entities (a possible XML bomb); it was not read."
