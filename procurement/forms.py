@@ -5,7 +5,7 @@ import re
 from django import forms
 
 from procurement.access import Action
-from procurement.models import Agency, Contract, System
+from procurement.models import Agency, Contract, Directive, System
 
 LIST_SEPARATORS = re.compile(r"[;,\s]+")
 
@@ -99,6 +99,8 @@ class SystemForm(UswdsFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.for_user(user, Action.CHANGE)
+        if not self.instance.pk:
+            self.initial.setdefault("directive", Directive.objects.values_list("pk", flat=True).first())
         visible = System.objects.for_user(user)
         if self.instance.pk:
             visible = visible.exclude(pk=self.instance.pk)

@@ -26,7 +26,7 @@ from procurement.models import (
     ImportKind,
     Network,
 )
-from procurement.spreadsheets import SpreadsheetError
+from procurement.spreadsheets import Limits, SpreadsheetError
 
 LIST_URL = {ImportKind.SYSTEMS: "system-list", ImportKind.CONTRACTS: "contract-list"}
 PREVIEW_ROWS = 50
@@ -57,7 +57,7 @@ def upload(request, kind: str):
             form.add_error("file", str(error))
         else:
             return redirect("import-preview", batch_id=batch.pk)
-    context = {"form": form, "kind": kind, "label": ImportKind(kind).label}
+    context = {"form": form, "kind": kind, "label": ImportKind(kind).label, "limits": Limits.from_settings()}
     return render(request, "procurement/import_upload.html", context)
 
 
