@@ -26,8 +26,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def neutralise(value: object) -> object:
-    """Prefixes text a spreadsheet would treat as a formula (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    """Prefixes text a spreadsheet would treat as a formula (OWASP CSV injection).
+
+    Text that already starts with the prefix gets one more, so that import, which
+    removes one, gives back exactly what was stored.
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_TRIGGERS, NEUTRALISING_PREFIX)):
         return NEUTRALISING_PREFIX + value
     return value
 
@@ -61,7 +65,9 @@ class _Echo:
 
 
 def csv_response(table: PhaseoutTable, basename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
+    # Every field quoted: a spreadsheet using ";" as separator must not split a cell
+    # into pieces of which one starts with "=".
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # lets Excel open UTF-8 correctly

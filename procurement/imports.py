@@ -106,7 +106,7 @@ class Preview:
 def clean_text(value: str) -> str:
     """Undoes the export's formula neutralisation so a round trip changes nothing."""
     value = value.strip()
-    if value.startswith(NEUTRALISING_PREFIX) and value[1:].startswith(FORMULA_TRIGGERS):
+    if value.startswith(NEUTRALISING_PREFIX) and value[1:].startswith((*FORMULA_TRIGGERS, NEUTRALISING_PREFIX)):
         return value[1:]
     return value
 
@@ -139,8 +139,10 @@ def parse_bool(text: str) -> bool:
 
 
 def parse_count(text: str) -> int:
+    if not text:
+        return KEEP
     try:
-        value = int(text.replace(",", "") or 0)
+        value = int(text.replace(",", ""))
     except ValueError:
         raise CellError(f"“{text}” is not a whole number.") from None
     if value < 0:
@@ -224,13 +226,10 @@ class Importer:
                 preview.problems.append(Problem(1, header, "The column appears twice."))
             elif name not in self.ignored:
                 columns[name] = index
-        for name in self.required_columns():
+        for name in self.required:
             if name not in columns:
                 preview.problems.append(Problem(1, self.headers()[name], "This required column is missing."))
         return columns
-
-    def required_columns(self) -> tuple[str, ...]:
-        return self.required
 
     def _parse_row(self, row_number: int, values: dict[str, str], preview: Preview) -> None:
         problems_before = len(preview.problems)
@@ -344,9 +343,6 @@ class SystemImporter(Importer):
         self.existing: dict[str, System] = {}
         self.first_row_of: dict[str, int] = {}
 
-    def required_columns(self) -> tuple[str, ...]:
-        return self.required + (() if len(self.directives) == 1 else ("directive",))
-
     def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
         index = columns["fisma_id"]
         fisma_ids = [cells[index].strip() for _, cells in sheet.rows if index < len(cells)]
@@ -401,13 +397,23 @@ class SystemImporter(Importer):
             system.agency = self.lookup_agency(values["agency"])
         except CellError as error:
             preview.problems.append(Problem(row, self.headers()["agency"], str(error)))
-        directive_text = values.get("directive", "")
-        if not directive_text and len(self.directives) == 1:
-            system.directive = next(iter(self.directives.values()))
-        elif directive_text.lower() in self.directives:
-            system.directive = self.directives[directive_text.lower()]
-        elif not (directive_text == "" and system.directive_id):
-            preview.problems.append(Problem(row, self.headers()["directive"], f"Unknown directive “{directive_text}”."))
+        self._set_directive(row, system, values.get("directive", ""), preview)
+
+    def _set_directive(self, row: int, system: System, text: str, preview: Preview) -> None:
+        """A blank cell keeps an existing system's directive; a new one needs it unless only one exists."""
+        header = self.headers()["directive"]
+        if text:
+            if text.lower() in self.directives:
+                system.directive = self.directives[text.lower()]
+            else:
+                preview.problems.append(Problem(row, header, f"Unknown directive “{text}”."))
+        elif system.directive_id is None:
+            if len(self.directives) == 1:
+                system.directive = next(iter(self.directives.values()))
+            else:
+                preview.problems.append(
+                    Problem(row, header, "Required for a new system (there are several directives).")
+                )
 
     def _collect_relations(self, row: int, parsed: ParsedRow, values: dict[str, str], preview: Preview) -> None:
         if "covered_products" in values:

@@ -299,8 +299,14 @@ def transitions_for_user(user, system: System) -> list[str]:
     return [
         status
         for status in allowed_transitions(system.status)
-        if status not in APPROVAL_STATUSES or can(user, Action.APPROVE, system.agency_id)
+        if not needs_approval(system.status, status) or can(user, Action.APPROVE, system.agency_id)
     ]
+
+
+def needs_approval(from_status: str, to_status: str) -> bool:
+    """Approving a plan or a removal, and undoing either, is a transition lead's call."""
+    undoes_approval = from_status in APPROVAL_STATUSES and is_rollback(from_status, to_status)
+    return to_status in APPROVAL_STATUSES or undoes_approval
 
 
 @transaction.atomic
@@ -310,8 +316,10 @@ def system_transition(*, user, system: System, to_status: str, note: str = "") -
     system = System.objects.select_for_update().get(pk=system.pk)
     if to_status not in allowed_transitions(system.status):
         raise ValidationError(f"A system cannot go from {status_label(system.status)} to {status_label(to_status)}.")
-    if to_status in APPROVAL_STATUSES and not can(user, Action.APPROVE, system.agency_id):
-        raise PermissionDenied(f"Only a transition lead may mark a system {SystemStatus(to_status).label}.")
+    if needs_approval(system.status, to_status) and not can(user, Action.APPROVE, system.agency_id):
+        raise PermissionDenied(
+            f"Only a transition lead may move a system from {status_label(system.status)} to {status_label(to_status)}."
+        )
     if is_rollback(system.status, to_status) and not note.strip():
         raise ValidationError("Say why the system goes back a step.")
     change = StatusChange.objects.create(

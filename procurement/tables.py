@@ -20,6 +20,18 @@ class PhaseoutTable(tables.Table):
         attrs = {"class": "usa-table usa-table--striped usa-table--compact usa-table--borderless width-full"}
         empty_text = "Nothing matches these filters."
 
+    @property
+    def order_by(self):
+        return tables.Table.order_by.fget(self)
+
+    @order_by.setter
+    def order_by(self, value) -> None:
+        """Sorts as asked, then by id, so OFFSET pages neither repeat nor skip rows."""
+        tables.Table.order_by.fset(self, value)
+        queryset = getattr(self.data, "data", None)
+        if queryset is not None and queryset.query.order_by and "pk" not in queryset.query.order_by:
+            self.data.data = queryset.order_by(*queryset.query.order_by, "pk")
+
     def choosable_columns(self) -> list[tuple[str, str]]:
         return [(column.name, str(column.header)) for column in self.columns.all()]
 

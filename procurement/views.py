@@ -53,7 +53,9 @@ class FilteredTableView(View):
 
     def get(self, request):
         filterset = self.filterset(request)
-        table = self.table_class(filterset.qs)
+        # An invalid filter (say, an agency the user cannot see) must not widen the
+        # result to everything: show and export nothing, with the form's errors.
+        table = self.table_class(filterset.qs if filterset.is_valid() else filterset.queryset.none())
         table.show_only(request.GET.getlist("columns"))
         export_format = request.GET.get("export")
         if export_format:

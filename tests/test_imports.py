@@ -269,7 +269,14 @@ ALL_SYSTEM_COLUMNS = [
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_export_then_import_changes_nothing(alice_client, system_a, component_a, directive, file_format):
-    other = SystemFactory(agency=component_a, directive=directive, name="=cmd|' /C calc'!A0", replacement="-ish")
+    other = SystemFactory(
+        agency=component_a,
+        directive=directive,
+        name="=cmd|' /C calc'!A0",
+        replacement="-ish",
+        owner_name="'=quoted",
+        mission_function="'apostrophe first; and a semicolon",
+    )
     system_a.covered_products.add(ProductFactory(name="Chat API"))
     system_a.depends_on.add(other)
     system_a.cost_estimate = "1234.50"
@@ -340,3 +347,19 @@ def test_xml_entity_bomb_is_refused(alice_client):
             target.writestr(item, data)
     message = upload_error(alice_client, SimpleUploadedFile("systems.xlsx", buffer.getvalue()))
     assert message == "The workbook declares XML entities (a possible XML bomb); it was not read."
+
+
+def test_blank_cells_keep_stored_counts_and_directive(alice_client, system_a, directive):
+    from tests.factories import DirectiveFactory
+
+    DirectiveFactory(short_name="OTHER-1")  # with two directives, new rows must name one
+    System.objects.filter(pk=system_a.pk).update(user_count=500)
+    headers = [*HEADERS, "Users, seats or endpoints", "Directive"]
+    update = [system_a.fisma_id, "Renamed", "IRS", "High", "unclassified", "Direct API", "", ""]
+    new = [*GOOD_ROW, "", ""]
+    problems = preview_problems(alice_client, csv_file([headers, update, new]))
+    assert problems == ["Row 3, column “Directive”: Required for a new system (there are several directives)."]
+    response = upload(alice_client, csv_file([headers, update]))
+    alice_client.post(response.url)
+    system_a.refresh_from_db()
+    assert (system_a.name, system_a.user_count, system_a.directive) == ("Renamed", 500, directive)

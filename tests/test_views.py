@@ -76,7 +76,9 @@ def test_form_shows_field_errors(alice_client, component_a, directive):
     )
     form = response.context["form"]
     assert "fisma_id" in form.errors and "name" in form.errors
-    assert "usa-error-message" in response.content.decode()
+    body = response.content.decode()
+    assert 'aria-describedby="id_fisma_id_error"' in body  # the input names its error message
+    assert '<span class="usa-error-message" id="id_fisma_id_error">' in body
 
 
 def test_depends_on_unknown_system_is_a_field_error(alice_client, system_a, system_b):
@@ -159,3 +161,16 @@ def test_change_history_lists_old_and_new_values(alice_client, system_a, alice):
     changes = [change for entry in history for change in entry["changes"]]
     assert {"field": "mission criticality (FIPS 199)", "old": "Moderate", "new": "High"} in changes
     assert {"field": "status", "old": "Identified", "new": "Assessed"} in changes
+
+
+def test_invalid_filter_shows_and_exports_nothing(client, bob, agency_a, system_b):
+    client.force_login(bob)
+    params = {"agency": agency_a.pk}  # not an agency bob can see: the filter is invalid
+    assert list(client.get(reverse("system-list"), params).context["table"].data) == []
+    exported = b"".join(client.get(reverse("system-list"), {**params, "export": "csv"}).streaming_content)
+    assert system_b.fisma_id.encode() not in exported
+
+
+def test_sorting_always_ends_with_the_id(alice_client, system_a):
+    table = alice_client.get(reverse("system-list"), {"sort": "status"}).context["table"]
+    assert table.data.data.query.order_by == ("status", "pk")

@@ -69,3 +69,19 @@ def test_editor_sees_only_non_approval_moves(system_a, alice, lena):
     advance(system_a, alice, SystemStatus.ASSESSED)
     assert transitions_for_user(alice, system_a) == [SystemStatus.IDENTIFIED]
     assert transitions_for_user(lena, system_a) == [SystemStatus.IDENTIFIED, SystemStatus.PLAN_APPROVED]
+
+
+def test_editor_cannot_undo_a_leads_approval_or_verification(system_a, alice, lena):
+    advance(system_a, lena, SystemStatus.ASSESSED, SystemStatus.PLAN_APPROVED)
+    with pytest.raises(PermissionDenied, match="from Plan approved to Assessed"):
+        system_transition(user=alice, system=system_a, to_status=SystemStatus.ASSESSED, note="undo")
+    assert SystemStatus.ASSESSED not in transitions_for_user(alice, system_a)
+    advance(system_a, lena, *SystemStatus.values[3:])
+    with pytest.raises(PermissionDenied):
+        system_transition(user=alice, system=system_a, to_status=SystemStatus.REMOVED, note="undo")
+
+
+def test_editor_carries_on_after_plan_approval(system_a, alice, lena):
+    advance(system_a, lena, SystemStatus.ASSESSED, SystemStatus.PLAN_APPROVED)
+    advance(system_a, alice, SystemStatus.MIGRATING)
+    assert system_a.status == SystemStatus.MIGRATING
