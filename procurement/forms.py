@@ -104,7 +104,8 @@ class SystemForm(UswdsFormMixin, forms.ModelForm):
         visible = System.objects.for_user(user)
         if self.instance.pk:
             visible = visible.exclude(pk=self.instance.pk)
-            self.initial["depends_on_ids"] = ", ".join(self.instance.depends_on.values_list("fisma_id", flat=True))
+            linked = visible.filter(depended_by=self.instance)
+            self.initial["depends_on_ids"] = ", ".join(linked.values_list("fisma_id", flat=True))
         self.fields["depends_on_ids"].systems = visible
 
 
@@ -138,9 +139,11 @@ class ContractForm(UswdsFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.for_user(user, Action.CHANGE)
-        self.fields["system_ids"].systems = System.objects.for_user(user, Action.CHANGE)
+        changeable = System.objects.for_user(user, Action.CHANGE)
+        self.fields["system_ids"].systems = changeable
         if self.instance.pk:
-            self.initial["system_ids"] = ", ".join(self.instance.systems.values_list("fisma_id", flat=True))
+            linked = changeable.filter(contracts=self.instance)
+            self.initial["system_ids"] = ", ".join(linked.values_list("fisma_id", flat=True))
 
 
 class TransitionForm(UswdsFormMixin, forms.Form):

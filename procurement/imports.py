@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, Prefetch
 
 from procurement import services
 from procurement.access import Action
@@ -347,7 +347,12 @@ class SystemImporter(Importer):
         index = columns["fisma_id"]
         fisma_ids = [cells[index].strip() for _, cells in sheet.rows if index < len(cells)]
         for chunk in in_chunks(fisma_ids):
-            for system in System.objects.filter(fisma_id__in=chunk).select_related("agency"):
+            existing = System.objects.filter(fisma_id__in=chunk).select_related("agency")
+            # Links as this user sees them, fetched once, for spotting unchanged rows.
+            existing = existing.prefetch_related(
+                "covered_products__vendor", Prefetch("depends_on", System.objects.for_user(self.user))
+            )
+            for system in existing:
                 self.existing[system.fisma_id] = system
         self.visible_ids = set()
         dependency_ids = [
@@ -442,10 +447,8 @@ class SystemImporter(Importer):
 
     def current_relations(self, instance: System) -> dict[str, set[str]]:
         return {
-            "covered_products": {
-                str(product).lower() for product in instance.covered_products.select_related("vendor")
-            },
-            "depends_on": {fisma_id.lower() for fisma_id in instance.depends_on.values_list("fisma_id", flat=True)},
+            "covered_products": {str(product).lower() for product in instance.covered_products.all()},
+            "depends_on": {other.fisma_id.lower() for other in instance.depends_on.all()},
         }
 
     def save_all(self, rows: list[ParsedRow]) -> None:
@@ -484,6 +487,12 @@ class ContractImporter(Importer):
         self.changeable_systems: set[str] = set()
 
     def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None:
+        # An agency's contracts number in the hundreds: read them all at once, with the
+        # links this user may change (the only ones an import replaces).
+        contracts = Contract.objects.filter(agency__in=set(self.agencies.values())).prefetch_related(
+            Prefetch("systems", System.objects.for_user(self.user, Action.CHANGE))
+        )
+        self.existing = {(c.agency_id, c.contract_number, c.order_number): c for c in contracts}
         if "systems" not in columns:
             return
         fisma_ids = [
@@ -511,9 +520,7 @@ class ContractImporter(Importer):
             )
             return None
         self.seen[key] = row
-        contract = Contract.objects.filter(
-            agency=agency, contract_number=key[1], order_number=key[2]
-        ).first() or Contract(agency=agency, contract_number=key[1], order_number=key[2])
+        contract = self.existing.get(key) or Contract(agency=agency, contract_number=key[1], order_number=key[2])
         parsed = ParsedRow(row, contract, original=field_values(contract))
         self.set_fields(row, contract, values, self.parsers, preview)
         if "systems" in values:
@@ -530,7 +537,7 @@ class ContractImporter(Importer):
         return parsed
 
     def current_relations(self, instance: Contract) -> dict[str, set[str]]:
-        return {"systems": {fisma_id.lower() for fisma_id in instance.systems.values_list("fisma_id", flat=True)}}
+        return {"systems": {system.fisma_id.lower() for system in instance.systems.all()}}
 
     def save_all(self, rows: list[ParsedRow]) -> None:
         """Contracts number in the hundreds per agency, so each is saved on its own."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -29,10 +29,11 @@ def overdue_q(today: datetime.date | None = None) -> Q:
 
 
 def system_queryset(user, action: Action = Action.VIEW) -> QuerySet[System]:
+    """Systems with their links, each link itself narrowed to what the user may see."""
     return (
         System.objects.for_user(user, action)
         .select_related("agency", "directive")
-        .prefetch_related("covered_products__vendor", "depends_on")
+        .prefetch_related("covered_products__vendor", Prefetch("depends_on", System.objects.for_user(user)))
     )
 
 
@@ -41,7 +42,11 @@ def system_filter(user, params) -> SystemFilter:
 
 
 def contract_queryset(user, action: Action = Action.VIEW) -> QuerySet[Contract]:
-    return Contract.objects.for_user(user, action).select_related("agency").prefetch_related("systems")
+    return (
+        Contract.objects.for_user(user, action)
+        .select_related("agency")
+        .prefetch_related(Prefetch("systems", System.objects.for_user(user)))
+    )
 
 
 def contract_filter(user, params) -> ContractFilter:

@@ -165,7 +165,9 @@ def system_save(
     system.save()
     if depends_on is not None:
         _check_dependencies(system, depends_on)
-        system.depends_on.set(depends_on)
+        # Links to systems the user cannot see are not theirs to remove.
+        hidden = system.depends_on.exclude(pk__in=System.objects.for_user(user).values("pk"))
+        system.depends_on.set([*depends_on, *hidden])
     if covered_products is not None:
         system.covered_products.set(covered_products)
     return system
@@ -211,7 +213,8 @@ def system_bulk_save(*, user, writes: list[SystemWrite]) -> None:
     bulk_create_with_history(new, System, batch_size=500, default_user=user)
     bulk_update_with_history(existing, System, SYSTEM_BULK_FIELDS, batch_size=500, default_user=user)
     _replace_links(System.covered_products.through, "product_id", _product_links(writes))
-    _replace_links(System.depends_on.through, "to_system_id", _dependency_links(user, writes))
+    visible = System.objects.for_user(user).values("pk")
+    _replace_links(System.depends_on.through, "to_system_id", _dependency_links(user, writes), replaceable=visible)
 
 
 def _stored_and_new_agency_ids(systems: list[System]) -> set[int]:
@@ -257,13 +260,20 @@ def _dependency_links(user, writes: list[SystemWrite]) -> dict[int, list[int]]:
     return links
 
 
-def _replace_links(through, target_column: str, links: dict[int, list[int]]) -> None:
-    """Replaces the many-to-many rows of the given systems with `links`."""
+def _replace_links(through, target_column: str, links: dict[int, list[int]], replaceable=None) -> None:
+    """Replaces the many-to-many rows of the given systems with `links`.
+
+    With `replaceable` (a queryset of target ids), rows pointing elsewhere are kept:
+    a user replaces only the links they can see.
+    """
     source_column = next(
         field.attname for field in through._meta.concrete_fields if field.attname not in {"id", target_column}
     )
     for chunk in in_chunks(list(links)):
-        through.objects.filter(**{f"{source_column}__in": chunk}).delete()
+        stale = through.objects.filter(**{f"{source_column}__in": chunk})
+        if replaceable is not None:
+            stale = stale.filter(**{f"{target_column}__in": replaceable})
+        stale.delete()
     through.objects.bulk_create(
         (
             through(**{source_column: system_id, target_column: target_id})
@@ -350,7 +360,9 @@ def contract_save(*, user, contract: Contract, systems: Iterable[System] | None 
         systems = list(systems)
         for system in systems:
             _require(user, Action.CHANGE, system.agency_id)
-        contract.systems.set(systems)
+        # Links to systems the user may not change stay as they are.
+        kept = contract.systems.exclude(pk__in=System.objects.for_user(user, Action.CHANGE).values("pk"))
+        contract.systems.set([*systems, *kept])
     return contract
 
 

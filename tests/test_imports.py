@@ -363,3 +363,18 @@ def test_blank_cells_keep_stored_counts_and_directive(alice_client, system_a, di
     alice_client.post(response.url)
     system_a.refresh_from_db()
     assert (system_a.name, system_a.user_count, system_a.directive) == ("Renamed", 500, directive)
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_preview_of_unchanged_rows_costs_no_queries_per_row(
+    alice_client, component_a, directive, count, django_assert_max_num_queries
+):
+    systems = SystemFactory.create_batch(count, agency=component_a, directive=directive)
+    for system, other in zip(systems, systems[1:], strict=False):
+        system.depends_on.add(other)
+        system.covered_products.add(ProductFactory(name="Chat API"))
+    exported = alice_client.get(reverse("system-list"), {"export": "csv", "columns": ALL_SYSTEM_COLUMNS})
+    response = upload(alice_client, SimpleUploadedFile("s.csv", b"".join(exported.streaming_content)))
+    with django_assert_max_num_queries(20):
+        result = alice_client.get(response.url).context["result"]
+    assert (result.problems, result.unchanged) == ([], count)

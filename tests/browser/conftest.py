@@ -24,7 +24,6 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct horse battery staple"
 
 
-
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
