@@ -20,6 +20,11 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 XLSX_MAGIC = b"PK\x03\x04"
+# The widest template has 22 columns. An XLSX is read to one column past this, so a
+# value there is refused; anything further right is never read.
+MAX_COLUMNS = 60
+# Blank rows are skipped, not imported, but still cost time to read: cap them too.
+BLANK_ROW_ALLOWANCE = 1_000
 
 
 class SpreadsheetError(ValueError):
@@ -73,6 +78,10 @@ def _collect(rows: Iterator[list[str]], limits: Limits) -> Sheet:
     headers: list[str] | None = None
     data: list[tuple[int, list[str]]] = []
     for row_number, cells in enumerate(rows, start=1):
+        if row_number > limits.max_rows + BLANK_ROW_ALLOWANCE + 1:
+            raise SpreadsheetError(
+                f"The sheet has more than {limits.max_rows + BLANK_ROW_ALLOWANCE:,} rows, blank ones included."
+            )
         _check_cells(row_number, cells, limits)
         if headers is None:
             headers = [cell.strip() for cell in cells]
@@ -90,6 +99,8 @@ def _collect(rows: Iterator[list[str]], limits: Limits) -> Sheet:
 
 
 def _check_cells(row_number: int, cells: list[str], limits: Limits) -> None:
+    if any(cell for cell in cells[MAX_COLUMNS:]):
+        raise SpreadsheetError(f"Row {row_number} has values beyond column {get_column_letter(MAX_COLUMNS)}.")
     for index, cell in enumerate(cells, start=1):
         if len(cell) > limits.max_cell_chars:
             raise SpreadsheetError(
@@ -124,8 +135,12 @@ def _xlsx_rows(content: bytes, limits: Limits) -> Iterator[list[str]]:
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
         try:
+            sheet = workbook.worksheets[0]
+            # The file's own size claim is untrusted: with it, openpyxl pads every row
+            # to the claimed width and height, which a tiny file can make enormous.
+            sheet.reset_dimensions()
             # Read-only mode parses the sheet lazily, so broken XML surfaces here too.
-            for row in workbook.worksheets[0].iter_rows():
+            for row in sheet.iter_rows(max_col=MAX_COLUMNS + 1):
                 yield [_xlsx_text(cell) for cell in row]
         finally:
             workbook.close()

@@ -378,3 +378,20 @@ def test_preview_of_unchanged_rows_costs_no_queries_per_row(
     with django_assert_max_num_queries(20):
         result = alice_client.get(response.url).context["result"]
     assert (result.problems, result.unchanged) == ([], count)
+
+
+def test_tiny_workbook_claiming_a_huge_sheet_is_refused(alice_client):
+    workbook = Workbook()
+    workbook.active["A1"] = "FISMA system ID"
+    workbook.active["XFD1"] = "far right"
+    workbook.active["A1048576"] = "far down"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert len(buffer.getvalue()) < 10_000
+    message = upload_error(alice_client, SimpleUploadedFile("systems.xlsx", buffer.getvalue()))
+    assert message == "The sheet has more than 21,000 rows, blank ones included."
+
+
+def test_too_many_columns_is_refused(alice_client):
+    message = upload_error(alice_client, csv_file([HEADERS + [f"extra {n}" for n in range(60)]]))
+    assert message == "Row 1 has values beyond column BH."
