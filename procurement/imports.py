@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Prefetch
 
-from procurement import services
+from procurement import selectors, services
 from procurement.access import Action
 from procurement.batching import in_chunks
 from procurement.exports import FORMULA_TRIGGERS, NEUTRALISING_PREFIX
 from procurement.forms import split_list
+from procurement.graphs import find_cycle
 from procurement.models import (
     Agency,
     Contract,
@@ -442,8 +443,26 @@ class SystemImporter(Importer):
             unknown = [fisma_id for fisma_id in targets if fisma_id not in known]
             if unknown:
                 preview.problems.append(Problem(parsed.row, header, f"Unknown system {', '.join(unknown)}."))
-            if parsed.instance.fisma_id in targets:
-                preview.problems.append(Problem(parsed.row, header, "A system cannot depend on itself."))
+        if not preview.problems:
+            self._check_cycles(preview)
+
+    def _check_cycles(self, preview: Preview) -> None:
+        """The file's links with the stored ones must not make a system wait on itself."""
+        edges = selectors.dependency_edges("from_system__fisma_id", "to_system__fisma_id")
+        for parsed in preview.rows:
+            if "depends_on" in parsed.relations:
+                fisma_id = parsed.instance.fisma_id
+                seen = {other.fisma_id for other in parsed.instance.depends_on.all()} if parsed.instance.pk else set()
+                hidden = [target for target in edges.get(fisma_id, []) if target not in seen]
+                edges[fisma_id] = parsed.relations["depends_on"] + hidden
+        row_of = {parsed.instance.fisma_id: parsed.row for parsed in preview.rows}
+        cycle = find_cycle(edges, list(row_of))
+        if cycle:
+            visible = System.objects.for_user(self.user).filter(fisma_id__in=cycle).values_list("fisma_id", flat=True)
+            names = {fisma_id: fisma_id for fisma_id in [*visible, *row_of]}
+            row = min(row_of[fisma_id] for fisma_id in cycle if fisma_id in row_of)
+            message = f"Depends-on links would form a cycle: {services.describe_path(cycle, names)}."
+            preview.problems.append(Problem(row, self.headers()["depends_on"], message))
 
     def current_relations(self, instance: System) -> dict[str, set[str]]:
         return {

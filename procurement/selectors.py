@@ -193,3 +193,15 @@ def next_status_report(directive: Directive, today: datetime.date) -> datetime.d
 
 def agencies_for(user, action: Action = Action.VIEW) -> QuerySet[Agency]:
     return Agency.objects.for_user(user, action)
+
+
+def dependency_edges(source: str = "from_system_id", target: str = "to_system_id") -> dict:
+    """The whole depends-on graph, unscoped, as source → targets (one query).
+
+    For cycle checks only: a cycle through another agency's systems is still a cycle.
+    Pass "from_system__fisma_id", "to_system__fisma_id" for FISMA ID keys.
+    """
+    edges: dict = {}
+    for from_key, to_key in System.depends_on.through.objects.values_list(source, target):
+        edges.setdefault(from_key, []).append(to_key)
+    return edges

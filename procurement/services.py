@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from procurement.access import Action, can
 from procurement.batching import in_chunks
+from procurement.graphs import find_cycle
 from procurement.models import (
     Agency,
     Contract,
@@ -26,6 +27,7 @@ from procurement.models import (
     System,
     SystemStatus,
 )
+from procurement.selectors import dependency_edges
 
 # --- Removal deadlines -------------------------------------------------------------
 
@@ -142,6 +144,12 @@ def directive_revise(
 # --- Systems -------------------------------------------------------------------------
 
 
+def _require_visible(user, systems: list[System]) -> None:
+    wanted = {system.pk for system in systems}
+    if System.objects.for_user(user).filter(pk__in=wanted).count() < len(wanted):
+        raise PermissionDenied("A system can only be linked to systems you can see.")
+
+
 def _require(user, action: Action, agency_id: int) -> None:
     if not can(user, action, agency_id):
         raise PermissionDenied(f"You may not {action} systems of this agency.")
@@ -164,18 +172,19 @@ def system_save(
     system.full_clean(exclude=["covered_products", "depends_on"])
     system.save()
     if depends_on is not None:
-        _check_dependencies(system, depends_on)
-        # Links to systems the user cannot see are not theirs to remove.
-        hidden = system.depends_on.exclude(pk__in=System.objects.for_user(user).values("pk"))
-        system.depends_on.set([*depends_on, *hidden])
+        _set_dependencies(user, system, list(depends_on))
     if covered_products is not None:
         system.covered_products.set(covered_products)
     return system
 
 
-def _check_dependencies(system: System, depends_on: Iterable[System]) -> None:
-    if any(other.pk == system.pk for other in depends_on):
-        raise ValidationError({"depends_on": "A system cannot depend on itself."})
+def _set_dependencies(user, system: System, depends_on: list[System]) -> None:
+    _require_visible(user, depends_on)
+    # Links to systems the user cannot see are not theirs to remove.
+    hidden = system.depends_on.exclude(pk__in=System.objects.for_user(user).values("pk"))
+    targets = [*depends_on, *hidden]
+    _refuse_cycles(user, {system.pk: [target.pk for target in targets]}, starts=[system.pk])
+    system.depends_on.set(targets)
 
 
 @dataclass
@@ -214,7 +223,9 @@ def system_bulk_save(*, user, writes: list[SystemWrite]) -> None:
     bulk_update_with_history(existing, System, SYSTEM_BULK_FIELDS, batch_size=500, default_user=user)
     _replace_links(System.covered_products.through, "product_id", _product_links(writes))
     visible = System.objects.for_user(user).values("pk")
-    _replace_links(System.depends_on.through, "to_system_id", _dependency_links(user, writes), replaceable=visible)
+    links = _dependency_links(user, writes)
+    _replace_links(System.depends_on.through, "to_system_id", links, replaceable=visible)
+    _refuse_cycles(user, starts=list(links))  # the batch's links are stored by now
 
 
 def _stored_and_new_agency_ids(systems: list[System]) -> set[int]:
@@ -258,6 +269,27 @@ def _dependency_links(user, writes: list[SystemWrite]) -> dict[int, list[int]]:
             raise ValidationError(f"{write.system.fisma_id}: cannot depend on {', '.join(unknown) or 'itself'}.")
         links[write.system.pk] = [ids[fisma_id] for fisma_id in write.depends_on]
     return links
+
+
+def _refuse_cycles(user, changes: dict[int, list[int]] | None = None, *, starts: list[int]) -> None:
+    """Raises if a cycle runs through `starts` in the stored links with `changes` applied.
+
+    The planner needs an acyclic graph: a system cannot wait on itself.
+    """
+    edges = {**dependency_edges("from_system_id", "to_system_id"), **(changes or {})}
+    cycle = find_cycle(edges, starts)
+    if cycle:
+        raise ValidationError(f"Depends-on links would form a cycle: {describe_systems(user, cycle)}.")
+
+
+def describe_systems(user, system_ids: list[int]) -> str:
+    names = dict(System.objects.for_user(user).filter(pk__in=set(system_ids)).values_list("pk", "fisma_id"))
+    return describe_path(system_ids, names)
+
+
+def describe_path(path: list, names: dict) -> str:
+    """Names joined by arrows; systems the user may not see stay unnamed."""
+    return " → ".join(names.get(node, "(a system of another agency)") for node in path)
 
 
 def _replace_links(through, target_column: str, links: dict[int, list[int]], replaceable=None) -> None:

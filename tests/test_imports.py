@@ -143,15 +143,25 @@ def test_dependency_on_unknown_system(alice_client, system_b):
 
 def test_dependencies_within_the_file_are_linked(alice_client, system_a):
     headers = [*HEADERS, "Depends on"]
-    second = ["IRS-0002", "Second", "IRS", "Low", "unclassified", "Direct API", f"IRS-0001; {system_a.fisma_id}"]
-    response = upload(alice_client, csv_file([headers, [*GOOD_ROW, "IRS-0002"], second]))
+    second = ["IRS-0002", "Second", "IRS", "Low", "unclassified", "Direct API", f"IRS-0003; {system_a.fisma_id}"]
+    third = ["IRS-0003", "Third", "IRS", "Low", "unclassified", "Direct API", ""]
+    response = upload(alice_client, csv_file([headers, [*GOOD_ROW, "IRS-0002"], second, third]))
+    assert alice_client.get(response.url).context["result"].problems == []
     alice_client.post(response.url)
     first = System.objects.get(fisma_id="IRS-0001")
     assert list(first.depends_on.values_list("fisma_id", flat=True)) == ["IRS-0002"]
     assert set(System.objects.get(fisma_id="IRS-0002").depends_on.values_list("fisma_id", flat=True)) == {
-        "IRS-0001",
+        "IRS-0003",
         system_a.fisma_id,
     }
+
+
+def test_cycle_within_the_file_is_a_problem(alice_client):
+    headers = [*HEADERS, "Depends on"]
+    second = ["IRS-0002", "Second", "IRS", "Low", "unclassified", "Direct API", "IRS-0001"]
+    problems = preview_problems(alice_client, csv_file([headers, [*GOOD_ROW, "IRS-0002"], second]))
+    cycle = "IRS-0001 → IRS-0002 → IRS-0001"
+    assert problems == [f"Row 2, column “Depends on”: Depends-on links would form a cycle: {cycle}."]
 
 
 def test_one_bad_row_applies_nothing(alice_client, system_a):
