@@ -59,6 +59,11 @@ def _memberships(user) -> list[tuple[int, str]]:
     return list(Membership.objects.filter(user=user).values_list("agency_id", "role"))
 
 
+def agency_and_components(agency_id: int) -> set[int]:
+    """The agency and every component below it, however deep the tree."""
+    return _with_components({agency_id}, _component_tree())
+
+
 def _component_tree() -> dict[int, list[int]]:
     """Parent id → component ids; agencies number in the hundreds, so one query reads all."""
     from procurement.models import Agency

@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from procurement.access import Action
+from procurement.access import Action, agency_and_components
 from procurement.forms import UswdsFormMixin
 from procurement.models import (
     Agency,
@@ -25,10 +25,10 @@ def visible_agencies(request):
 
 
 def agency_or_component(queryset, field_name: str, agency: Agency | None):
-    """A department selects its components' rows too."""
+    """A department selects its components' rows too, at every depth."""
     if agency is None:
         return queryset
-    return queryset.filter(Q(**{field_name: agency}) | Q(**{f"{field_name}__parent": agency}))
+    return queryset.filter(**{f"{field_name}__in": agency_and_components(agency.pk)})
 
 
 class FilterForm(UswdsFormMixin, forms.Form):

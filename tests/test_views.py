@@ -174,3 +174,12 @@ def test_invalid_filter_shows_and_exports_nothing(client, bob, agency_a, system_
 def test_sorting_always_ends_with_the_id(alice_client, system_a):
     table = alice_client.get(reverse("system-list"), {"sort": "status"}).context["table"]
     assert table.data.data.query.order_by == ("status", "pk")
+
+
+def test_agency_filter_includes_components_at_every_depth(alice_client, agency_a, component_a, directive):
+    from tests.factories import AgencyFactory, SystemFactory
+
+    office = AgencyFactory(name="IRS Office of Chief Counsel", abbreviation="IRS-CC", parent=component_a)
+    deep = SystemFactory(agency=office, directive=directive, name="Counsel research assistant")
+    table = alice_client.get(reverse("system-list"), {"agency": agency_a.pk}).context["table"]
+    assert deep in list(table.data)
