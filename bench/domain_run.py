@@ -1,0 +1,81 @@
+"""Scale benchmark on generated domain plans.
+
+    python -m bench.domain_run --items 1000 --items 10000 --items 50000
+
+Each size runs in its own process so its peak memory is its own. Per size it
+measures the time to the first feasible schedule (the heuristic alone, a zero
+time limit) and then a full solve at the size's limit: status, weighted
+tardiness and makespan with their lower bounds and gaps, seconds, peak memory.
+"""
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+from bench.domain import ITEMS_PER_AGENCY, generate
+from planner.engine.model import SolveOptions
+from planner.engine.solve import solve
+
+DEFAULT_LIMITS = {1000: 10.0, 10000: 30.0, 50000: 120.0}
+
+
+def measure(items: int, time_limit: float, workers: int, seed: int, items_per_agency: int) -> dict[str, object]:
+    problem = generate(items, seed=seed, items_per_agency=items_per_agency)
+    started = time.monotonic()
+    first = solve(problem, SolveOptions(time_limit_seconds=0.0, workers=workers, seed=seed))
+    first_seconds = time.monotonic() - started
+    result = solve(problem, SolveOptions(time_limit_seconds=time_limit, workers=workers, seed=seed))
+    return {
+        "items": len(problem.items),
+        "parts": result.components,
+        "first_feasible_seconds": round(first_seconds, 2),
+        "first_weighted_tardiness": first.weighted_tardiness,
+        "first_makespan": first.makespan,
+        "time_limit": time_limit,
+        "status": result.status.value,
+        "seconds": round(result.seconds, 2),
+        "weighted_tardiness": result.weighted_tardiness,
+        "tardiness_lower_bound": result.tardiness_lower_bound,
+        "late_items": len(result.late_reasons),
+        "makespan": result.makespan,
+        "makespan_lower_bound": result.makespan_lower_bound,
+        "gap": None if result.gap is None else round(result.gap, 4),
+        "makespan_gap": _gap(result.makespan, result.makespan_lower_bound),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def _gap(value: int | None, bound: int) -> float | None:
+    return None if not value else round((value - bound) / value, 4)
+
+
+def parse_arguments(arguments: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.domain_run", description=__doc__)
+    parser.add_argument("--items", type=int, action="append", help="repeatable; default 1000, 10000, 50000")
+    parser.add_argument("--time-limit", type=float, help="seconds; default 10/30/120 by size")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--items-per-agency", type=int, default=ITEMS_PER_AGENCY)
+    parser.add_argument("--in-process", action="store_true", help="measure here instead of in a child process")
+    return parser.parse_args(arguments)
+
+
+def main(argv: list[str] | None = None) -> None:
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    for items in arguments.items or list(DEFAULT_LIMITS):
+        limit = arguments.time_limit or DEFAULT_LIMITS.get(items, 30.0)
+        if arguments.in_process:
+            measured = measure(items, limit, arguments.workers, arguments.seed, arguments.items_per_agency)
+            print(json.dumps(measured), flush=True)
+            continue
+        command = [sys.executable, "-m", "bench.domain_run", "--in-process", "--items", str(items)]
+        command += ["--time-limit", str(limit), "--workers", str(arguments.workers), "--seed", str(arguments.seed)]
+        command += ["--items-per-agency", str(arguments.items_per_agency)]
+        subprocess.run(command, check=True)
+
+
+if __name__ == "__main__":
+    main()
