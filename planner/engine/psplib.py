@@ -15,7 +15,8 @@ from pathlib import Path
 from planner.engine.model import Problem, Resource, SolveOptions, WorkItem
 from planner.engine.solve import solve
 
-DEFAULT_DIRECTORY = Path("../shared/psplib")
+# shared/ lies beside the checkout: <repo>/planner/engine/psplib.py → <repo>/../shared.
+DEFAULT_DIRECTORY = Path(__file__).resolve().parents[3] / "shared" / "psplib"
 
 
 @dataclass(frozen=True)
