@@ -54,10 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_tables2",
-    "django_htmx",
     "simple_history",
-    "rest_framework",
-    "drf_spectacular",
     "procurement",
     "planner",
 ]
@@ -73,7 +70,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -177,15 +173,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-
-DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
-DJANGO_TABLES2_TABLE_ATTRS = {"class": "usa-table usa-table--striped usa-table--compact width-full"}
-
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-}
-SPECTACULAR_SETTINGS = {"TITLE": "Phaseout API", "VERSION": "0.1.0"}
 
 # Import limits (see README, "Bulk import").
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024)
