@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from procurement.access import Action
+from procurement.access import Action, can
 from procurement.filters import ContractFilter, SystemFilter
 from procurement.models import (
     DONE_STATUSES,
@@ -193,6 +194,23 @@ def next_status_report(directive: Directive, today: datetime.date) -> datetime.d
 
 def agencies_for(user, action: Action = Action.VIEW) -> QuerySet[Agency]:
     return Agency.objects.for_user(user, action)
+
+
+def can_change_anything(user) -> bool:
+    """Whether the user may add records at all (editor or lead somewhere, or admin)."""
+    return agencies_for(user, Action.CHANGE).exists()
+
+
+def editable_get(user, model, pk: int | None):
+    """The object to edit, or a new one: 404 if the user cannot see it, 403 if only see it."""
+    if pk is None:
+        if not can_change_anything(user):
+            raise PermissionDenied
+        return model()
+    instance = get_object_or_404(model.objects.for_user(user), pk=pk)
+    if not can(user, Action.CHANGE, instance.agency_id):
+        raise PermissionDenied
+    return instance
 
 
 def dependency_edges(source: str = "from_system_id", target: str = "to_system_id") -> dict:

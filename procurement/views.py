@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -47,6 +47,8 @@ class FilteredTableView(View):
     template_name = "procurement/list.html"
     title = ""
     export_basename = ""
+    add_url_name = ""
+    import_kind = ""
 
     def filterset(self, request):
         raise NotImplementedError
@@ -88,6 +90,9 @@ class FilteredTableView(View):
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
             "query": query.urlencode(),
+            "can_add": selectors.can_change_anything(request.user),
+            "add_url_name": self.add_url_name,
+            "import_kind": self.import_kind,
         }
 
 
@@ -95,32 +100,22 @@ class SystemListView(FilteredTableView):
     table_class = SystemTable
     title = "Systems"
     export_basename = "systems"
+    add_url_name = "system-create"
+    import_kind = "systems"
 
     def filterset(self, request):
         return selectors.system_filter(request.user, request.GET)
-
-    def context(self, request, filterset, table, per_page) -> dict:
-        context = super().context(request, filterset, table, per_page)
-        context["can_add"] = selectors.agencies_for(request.user, Action.CHANGE).exists()
-        context["add_url_name"] = "system-create"
-        context["import_kind"] = "systems"
-        return context
 
 
 class ContractListView(FilteredTableView):
     table_class = ContractTable
     title = "Contracts"
     export_basename = "contracts"
+    add_url_name = "contract-create"
+    import_kind = "contracts"
 
     def filterset(self, request):
         return selectors.contract_filter(request.user, request.GET)
-
-    def context(self, request, filterset, table, per_page) -> dict:
-        context = super().context(request, filterset, table, per_page)
-        context["can_add"] = selectors.agencies_for(request.user, Action.CHANGE).exists()
-        context["add_url_name"] = "contract-create"
-        context["import_kind"] = "contracts"
-        return context
 
 
 def system_detail(request, pk: int):
@@ -133,20 +128,8 @@ def system_detail(request, pk: int):
     return render(request, "procurement/system_detail.html", context)
 
 
-def _editable(request, model, pk: int | None):
-    """The object to edit: 404 if unseen, 403 if seen but not changeable."""
-    if pk is None:
-        if not selectors.agencies_for(request.user, Action.CHANGE).exists():
-            raise PermissionDenied
-        return model()
-    instance = get_object_or_404(model.objects.for_user(request.user), pk=pk)
-    if not can(request.user, Action.CHANGE, instance.agency_id):
-        raise PermissionDenied
-    return instance
-
-
 def system_edit(request, pk: int | None = None):
-    system = _editable(request, System, pk)
+    system = selectors.editable_get(request.user, System, pk)
     form = SystemForm(request.POST or None, instance=system, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -198,7 +181,7 @@ def contract_detail(request, pk: int):
 
 
 def contract_edit(request, pk: int | None = None):
-    contract = _editable(request, Contract, pk)
+    contract = selectors.editable_get(request.user, Contract, pk)
     form = ContractForm(request.POST or None, instance=contract, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from openpyxl import Workbook
 
 from procurement import selectors, services
-from procurement.access import Action
 from procurement.exports import XLSX_CONTENT_TYPE
 from procurement.forms import UswdsFormMixin
 from procurement.imports import IMPORTERS
@@ -39,7 +38,7 @@ class UploadForm(UswdsFormMixin, forms.Form):
 def _importer_class(request, kind: str):
     if kind not in IMPORTERS:
         raise Http404("Unknown import.")
-    if not selectors.agencies_for(request.user, Action.CHANGE).exists():
+    if not selectors.can_change_anything(request.user):
         raise PermissionDenied
     return IMPORTERS[kind]
 
