@@ -18,8 +18,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement.settings")
 django.setup()
 
-from procurement import services  # noqa: E402
-from procurement.models import System, User  # noqa: E402
+from procurement.inventory.imports import services as import_services  # noqa: E402
+from procurement.inventory.models import System, User  # noqa: E402
 
 HEADERS = ["FISMA system ID", "Name", "Agency", "Criticality", "Network", "Dependency kind", "Depends on"]
 
@@ -40,10 +40,10 @@ def run(rows: int) -> None:
     user = User.objects.get(username="editor")
     content = csv_content(rows)
     start = time.perf_counter()
-    batch = services.import_batch_create(user=user, kind="systems", filename="bench.csv", content=content)
-    preview = services.import_batch_preview(batch)
+    batch = import_services.import_batch_create(user=user, kind="systems", filename="bench.csv", content=content)
+    preview = import_services.import_batch_preview(batch)
     previewed = time.perf_counter()
-    result = services.import_batch_apply(user=user, batch=batch)
+    result = import_services.import_batch_apply(user=user, batch=batch)
     applied = time.perf_counter()
     assert not preview.problems and not result.problems, (preview.problems + result.problems)[:5]
     print(

@@ -24,8 +24,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_tables2 import LazyPaginator  # noqa: E402
 
-from procurement import views  # noqa: E402
-from procurement.models import System, User  # noqa: E402
+from procurement.core import views  # noqa: E402
+from procurement.inventory.models import System, User  # noqa: E402
 
 PAGES = {
     "first page": {},

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 
 
 class PlannerConfig(AppConfig):
-    """Planning engine adapters, plans, milestones and reminders (filled by later issues)."""
+    """Planning in the app around `planner.engine` (work templates, teams, plans: the planning issue)."""
 
     name = "planner"
+    label = "planner"

@@ -55,8 +55,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
-    "procurement",
+    "procurement.core",
+    "procurement.inventory",
     "planner",
+    "procurement.demo",
 ]
 
 MIDDLEWARE = [
@@ -66,7 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "procurement.middleware.SessionLifetimeMiddleware",
+    "procurement.core.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -75,9 +77,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "procurement.urls"
 WSGI_APPLICATION = "procurement.wsgi.application"
-AUTH_USER_MODEL = "procurement.User"
+AUTH_USER_MODEL = "inventory.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "inventory:home"
 LOGOUT_REDIRECT_URL = "login"
 
 TEMPLATES = [

@@ -7,7 +7,7 @@ olga is oversight, root is staff admin.
 
 import pytest
 
-from procurement.models import AgencyType, Role
+from procurement.inventory.enums import AgencyType, Role
 from tests.factories import (
     AgencyFactory,
     ContractFactory,

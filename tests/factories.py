@@ -4,22 +4,9 @@ import datetime
 
 import factory
 
-from procurement.models import (
-    Agency,
-    AgencyType,
-    Contract,
-    Criticality,
-    DependencyKind,
-    Directive,
-    Membership,
-    Network,
-    Product,
-    Role,
-    System,
-    User,
-    Vendor,
-)
-from procurement.services import ScopeRuleSpec, directive_revise
+from procurement.inventory.enums import AgencyType, Criticality, DependencyKind, Network, Role
+from procurement.inventory.models import Agency, Contract, Directive, Membership, Product, System, User, Vendor
+from procurement.inventory.services import ScopeRuleSpec, directive_revise
 
 ISSUED_ON = datetime.date(2026, 2, 27)
 
@@ -121,7 +108,7 @@ class SystemFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from procurement.services import system_refresh_deadline
+        from procurement.inventory.services import system_refresh_deadline
 
         system = model_class(*args, **kwargs)
         system_refresh_deadline(system)

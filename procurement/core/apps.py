@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """What every app uses: session lifetime, form and table helpers, exports. Imports no app."""
+
+    name = "procurement.core"
+    label = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from procurement.core import signals  # noqa: F401  (connects the login timestamp)

@@ -1,0 +1,55 @@
+"""The project base table: common look, column choice and a stable sort for every list.
+
+Exports (`core.exports`) read the same table, so screen and file agree.
+"""
+
+import django_tables2 as tables
+
+
+class PhaseoutTable(tables.Table):
+    """Common look and column choice for every list.
+
+    `default_columns` are shown when the user has not chosen; `export_value`
+    gives the plain value written to CSV/XLSX for a column.
+    """
+
+    default_columns: tuple[str, ...] = ()
+
+    class Meta:
+        template_name = "tables/table.html"
+        attrs = {"class": "usa-table usa-table--striped usa-table--compact usa-table--borderless width-full"}
+        empty_text = "Nothing matches these filters."
+
+    @property
+    def order_by(self):
+        return tables.Table.order_by.fget(self)
+
+    @order_by.setter
+    def order_by(self, value) -> None:
+        """Sorts as asked, then by id, so OFFSET pages neither repeat nor skip rows."""
+        tables.Table.order_by.fset(self, value)
+        queryset = getattr(self.data, "data", None)
+        if queryset is not None and queryset.query.order_by and "pk" not in queryset.query.order_by:
+            self.data.data = queryset.order_by(*queryset.query.order_by, "pk")
+
+    def choosable_columns(self) -> list[tuple[str, str]]:
+        return [(column.name, str(column.header)) for column in self.columns.all()]
+
+    def show_only(self, names: list[str]) -> None:
+        chosen = set(names) or set(self.default_columns)
+        for column in self.columns.all():
+            if column.name in chosen:
+                self.columns.show(column.name)
+            else:
+                self.columns.hide(column.name)
+
+    def visible_column_names(self) -> list[str]:
+        return [column.name for column in self.columns.all() if column.visible]
+
+
+def yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def joined(values) -> str:
+    return "; ".join(values)

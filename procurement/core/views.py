@@ -1,0 +1,78 @@
+"""The one generic list view: a scoped queryset, a filter set and a table; exports reuse them."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views import View
+from django_tables2 import LazyPaginator, RequestConfig
+
+from procurement.core import exports
+from procurement.core.tables import PhaseoutTable
+
+EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
+PAGE_SIZES = (25, 50, 100)
+# No COUNT(*) per page view: with 100,000 systems the count would dominate.
+LIST_PAGINATOR = LazyPaginator
+
+
+class FilteredTableView(View):
+    """One list page: a scoped queryset, a filter set and a table; exports reuse all three.
+
+    `?export=csv` or `?export=xlsx` returns the same rows and columns as the page.
+    """
+
+    table_class: type[PhaseoutTable]
+    template_name = "core/list.html"
+    title = ""
+    export_basename = ""
+    add_url_name = ""
+
+    def filterset(self, request):
+        raise NotImplementedError
+
+    def get(self, request):
+        filterset = self.filterset(request)
+        # An invalid filter (say, an agency the user cannot see) must not widen the
+        # result to everything: show and export nothing, with the form's errors.
+        table = self.table_class(filterset.qs if filterset.is_valid() else filterset.queryset.none())
+        table.show_only(request.GET.getlist("columns"))
+        export_format = request.GET.get("export")
+        if export_format:
+            return self.export(table, export_format)
+        per_page = self.per_page(request)
+        RequestConfig(request, paginate={"per_page": per_page, "paginator_class": LIST_PAGINATOR}).configure(table)
+        return render(request, self.template_name, self.context(request, filterset, table, per_page))
+
+    def export(self, table: PhaseoutTable, export_format: str) -> HttpResponse:
+        respond = EXPORT_FORMATS.get(export_format)
+        if respond is None:
+            raise Http404("Unknown export format.")
+        RequestConfig(self.request, paginate=False).configure(table)  # applies the sort order
+        return respond(table, f"{self.export_basename}-{timezone.localdate():%Y-%m-%d}")
+
+    def may_add(self, user) -> bool:
+        """Whether the page offers its add and import buttons to `user`."""
+        return False
+
+    def per_page(self, request) -> int:
+        requested = request.GET.get("per_page", "")
+        return int(requested) if requested.isdigit() and int(requested) in PAGE_SIZES else PAGE_SIZES[0]
+
+    def context(self, request, filterset, table, per_page) -> dict:
+        query = request.GET.copy()
+        query.pop("page", None)
+        query.pop("export", None)
+        return {
+            "title": self.title,
+            "filter": filterset,
+            "table": table,
+            "columns": table.choosable_columns(),
+            "visible_columns": table.visible_column_names(),
+            "page_sizes": PAGE_SIZES,
+            "per_page": per_page,
+            "query": query.urlencode(),
+            "can_add": self.may_add(request.user),
+            "add_url_name": self.add_url_name,
+        }

@@ -1,0 +1,113 @@
+"""Filter sets for the inventory lists; their choice lists are scoped to the user."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from procurement.inventory.access import Action
+from procurement.inventory.enums import Criticality, DependencyKind, Network, SystemStatus
+from procurement.inventory.forms import UswdsFormMixin
+from procurement.inventory.models import Agency, Contract, Directive, System
+
+
+def agency_or_component(queryset, field_name: str, agency: Agency | None):
+    """A department selects its components' rows too, at every depth."""
+    if agency is None:
+        return queryset
+    return queryset.filter(**{f"{field_name}__in": Agency.objects.with_components(agency.pk)})
+
+
+class UserScopedFilterSet(django_filters.FilterSet):
+    """A filter set for one user: its agency choices are the agencies the user may see."""
+
+    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+        super().__init__(data, queryset=queryset, **kwargs)
+        self.user = user
+        if "agency" in self.filters:
+            self.filters["agency"].queryset = Agency.objects.for_user(user, Action.VIEW).select_related("parent")
+
+
+class FilterForm(UswdsFormMixin, forms.Form):
+    """The filter panel's form, in the design system's look."""
+
+
+ANY_YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+
+def checkboxes(choices, label=None):
+    return django_filters.MultipleChoiceFilter(choices=choices, label=label, widget=forms.CheckboxSelectMultiple)
+
+
+class SystemFilter(UserScopedFilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
+    agency = django_filters.ModelChoiceFilter(
+        label="Agency or component", queryset=Agency.objects.none(), method="filter_agency"
+    )
+    status = checkboxes(SystemStatus.choices)
+    dependency_kind = checkboxes(DependencyKind.choices)
+    criticality = checkboxes(Criticality.choices)
+    network = checkboxes(Network.choices)
+    national_security_system = django_filters.BooleanFilter(label="National security system", widget=ANY_YES_NO)
+    overdue = django_filters.BooleanFilter(
+        label="Overdue (past deadline, not removed)", method="filter_overdue", widget=ANY_YES_NO
+    )
+
+    class Meta:
+        model = System
+        fields = ["q", "directive", "agency", "status", "dependency_kind", "criticality", "network"]
+        form = FilterForm
+
+    def search(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(fisma_id__icontains=word)
+                | Q(owner_name__icontains=word)
+                | Q(mission_function__icontains=word)
+                | Q(replacement__icontains=word)
+            )
+        return queryset
+
+    def filter_agency(self, queryset, name, value):
+        return agency_or_component(queryset, "agency", value)
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        return queryset.overdue(today) if value else queryset.not_overdue(today)
+
+
+class ContractFilter(UserScopedFilterSet):
+    q = django_filters.CharFilter(label="Search", method="search")
+    agency = django_filters.ModelChoiceFilter(
+        label="Agency or component", queryset=Agency.objects.none(), method="filter_agency"
+    )
+    option_date_before = django_filters.DateFilter(
+        field_name="option_date",
+        lookup_expr="lte",
+        label="Next option on or before",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Contract
+        fields = ["q", "agency", "option_date_before"]
+        form = FilterForm
+
+    def search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(contract_number__icontains=word)
+                | Q(order_number__icontains=word)
+                | Q(vendor_name__icontains=word)
+                | Q(vehicle__icontains=word)
+                | Q(contracting_officer__icontains=word)
+            )
+        return queryset
+
+    def filter_agency(self, queryset, name, value):
+        return agency_or_component(queryset, "agency", value)

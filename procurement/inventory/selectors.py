@@ -1,0 +1,230 @@
+"""Reads of the inventory domain, always narrowed to what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from procurement.inventory.access import Action, can
+from procurement.inventory.enums import Criticality, DependencyKind, SystemStatus
+from procurement.inventory.filters import ContractFilter, SystemFilter
+from procurement.inventory.models import Agency, Contract, Directive, ScopeRule, System
+from procurement.inventory.workflow import allowed_transitions, needs_approval
+
+
+def system_queryset(user, action: Action = Action.VIEW) -> QuerySet[System]:
+    """Systems with their links, each link itself narrowed to what the user may see."""
+    return (
+        System.objects.for_user(user, action)
+        .select_related("agency", "directive")
+        .prefetch_related("covered_products__vendor", Prefetch("depends_on", System.objects.for_user(user)))
+    )
+
+
+def system_filter(user, params) -> SystemFilter:
+    return SystemFilter(params, queryset=system_queryset(user), user=user)
+
+
+def contract_queryset(user, action: Action = Action.VIEW) -> QuerySet[Contract]:
+    return (
+        Contract.objects.for_user(user, action)
+        .select_related("agency")
+        .prefetch_related(Prefetch("systems", System.objects.for_user(user)))
+    )
+
+
+def contract_filter(user, params) -> ContractFilter:
+    return ContractFilter(params, queryset=contract_queryset(user), user=user)
+
+
+def system_get(user, pk: int, action: Action = Action.VIEW) -> System:
+    """The system, or 404 when the user may not see it: never a hint that it exists."""
+    return get_object_or_404(System.objects.for_user(user, action).select_related("agency", "directive"), pk=pk)
+
+
+def contract_get(user, pk: int) -> Contract:
+    return get_object_or_404(Contract.objects.for_user(user).select_related("agency"), pk=pk)
+
+
+def system_detail(user, pk: int) -> dict:
+    """Everything the detail page shows, each related list scoped to the user."""
+    system = system_get(user, pk)
+    visible = System.objects.for_user(user).select_related("agency")
+    return {
+        "system": system,
+        "products": system.covered_products.select_related("vendor"),
+        "depends_on": visible.filter(depended_by=system),
+        "depended_by": visible.filter(depends_on=system),
+        "contracts": Contract.objects.for_user(user).filter(systems=system),
+        "status_changes": system.status_changes.select_related("changed_by"),
+        "history": history_entries(system.history),
+    }
+
+
+def contract_detail(user, pk: int) -> dict:
+    contract = contract_get(user, pk)
+    return {
+        "contract": contract,
+        "systems": System.objects.for_user(user).filter(contracts=contract).select_related("agency"),
+        "history": history_entries(contract.history),
+    }
+
+
+HISTORY_IGNORED_FIELDS = {"id", "created_at", "updated_at"}
+HISTORY_LIMIT = 100
+
+
+def history_entries(history) -> list[dict]:
+    """Change history newest first: who, when, and each changed field as old → new.
+
+    `history` is a simple-history manager (e.g. `system.history`).
+    """
+    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: HISTORY_LIMIT + 1])
+    entries = []
+    for record, previous in zip(records[:HISTORY_LIMIT], records[1:] + [None], strict=False):
+        changes = _field_changes(record, previous) if previous else []
+        entries.append({"record": record, "changes": changes})
+    return entries
+
+
+def _field_changes(record, previous) -> list[dict]:
+    """Compared by hand: simple-history's diff skips non-editable fields such as status."""
+    model = record.instance_type
+    changes = []
+    for tracked in record.tracked_fields:
+        if tracked.name in HISTORY_IGNORED_FIELDS:
+            continue
+        old, new = getattr(previous, tracked.attname), getattr(record, tracked.attname)
+        if old != new:
+            field = model._meta.get_field(tracked.name)
+            changes.append({"field": str(field.verbose_name), "old": _display(field, old), "new": _display(field, new)})
+    m2m_names = [field.name for field in record._history_m2m_fields]
+    if m2m_names:
+        for change in record.diff_against(previous, included_fields=m2m_names).changes:
+            field = model._meta.get_field(change.field)
+            changes.append(
+                {
+                    "field": str(field.verbose_name),
+                    "old": _display(field, change.old),
+                    "new": _display(field, change.new),
+                }
+            )
+    return changes
+
+
+def _display(field, value) -> str:
+    if field.many_to_many:
+        return f"{len(value or [])} linked"
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        return str(field.related_model._default_manager.filter(pk=value).first() or value)
+    return str(dict(field.flatchoices).get(value, value)) if field.choices else str(value)
+
+
+@dataclass(frozen=True)
+class Tally:
+    key: str
+    label: str
+    count: int
+
+
+def _counts(queryset: QuerySet, field: str, choices) -> list[Tally]:
+    found = dict(queryset.order_by().values_list(field).annotate(n=Count("pk")))
+    return [Tally(value, label, found.get(value, 0)) for value, label in choices]
+
+
+def visible_directives() -> QuerySet[Directive]:
+    """Directives are public reference data: every signed-in user sees them all."""
+    return Directive.objects.all()
+
+
+def directive_dashboard(user, directive: Directive, today: datetime.date) -> dict:
+    systems = System.objects.for_user(user).filter(directive=directive)
+    open_systems = systems.open()
+    deadlines = open_systems.order_by("removal_deadline").values("removal_deadline").annotate(open=Count("pk"))
+    return {
+        "directive": directive,
+        "total": systems.count(),
+        "done": systems.done().count(),
+        "overdue_count": systems.overdue(today).count(),
+        "by_status": _counts(systems, "status", SystemStatus.choices),
+        "by_kind": _counts(systems, "dependency_kind", DependencyKind.choices),
+        "by_criticality": _counts(systems, "criticality", Criticality.choices),
+        "deadlines": [
+            {**row, "days_left": (row["removal_deadline"] - today).days if row["removal_deadline"] else None}
+            for row in deadlines
+        ],
+        "phases": directive_phases(directive, today),
+        "overdue": systems.overdue(today).select_related("agency").order_by("removal_deadline", "name")[:25],
+    }
+
+
+def directive_phases(directive: Directive, today: datetime.date) -> list[dict]:
+    issued = directive.issued_on
+    phases = [
+        ("Identify covered systems", issued + datetime.timedelta(days=directive.identify_offset_days)),
+        ("Removal plans due", issued + datetime.timedelta(days=directive.plan_offset_days)),
+        ("Next status report", next_status_report(directive, today)),
+    ]
+    return [{"name": name, "due": due, "days_left": (due - today).days} for name, due in phases]
+
+
+def next_status_report(directive: Directive, today: datetime.date) -> datetime.date:
+    interval = directive.status_report_interval_days
+    elapsed = max((today - directive.issued_on).days, 0)
+    periods = elapsed // interval + 1
+    return directive.issued_on + datetime.timedelta(days=periods * interval)
+
+
+def agencies_for(user, action: Action = Action.VIEW) -> QuerySet[Agency]:
+    return Agency.objects.for_user(user, action)
+
+
+def can_change_anything(user) -> bool:
+    """Whether the user may add records at all (editor or lead somewhere, or admin)."""
+    return agencies_for(user, Action.CHANGE).exists()
+
+
+def editable_get(user, model, pk: int | None):
+    """The object to edit, or a new one: 404 if the user cannot see it, 403 if only see it."""
+    if pk is None:
+        if not can_change_anything(user):
+            raise PermissionDenied
+        return model()
+    instance = get_object_or_404(model.objects.for_user(user), pk=pk)
+    if not can(user, Action.CHANGE, instance.agency_id):
+        raise PermissionDenied
+    return instance
+
+
+def dependency_edges(source: str = "from_system_id", target: str = "to_system_id") -> dict:
+    """The whole depends-on graph, unscoped, as source → targets (one query).
+
+    For cycle checks only: a cycle through another agency's systems is still a cycle.
+    Pass "from_system__fisma_id", "to_system__fisma_id" for FISMA ID keys.
+    """
+    edges: dict = {}
+    for from_key, to_key in System.depends_on.through.objects.values_list(source, target):
+        edges.setdefault(from_key, []).append(to_key)
+    return edges
+
+
+def current_scope_rules(directive: Directive) -> list[ScopeRule]:
+    revision = directive.current_revision()
+    return list(revision.scope_rules.all()) if revision else []
+
+
+def transitions_for_user(user, system: System) -> list[str]:
+    """The statuses `user` may move `system` to now (for buttons and the API)."""
+    if not can(user, Action.CHANGE, system.agency_id):
+        return []
+    return [
+        status
+        for status in allowed_transitions(system.status)
+        if not needs_approval(system.status, status) or can(user, Action.APPROVE, system.agency_id)
+    ]

@@ -1,0 +1,22 @@
+"""The landing page and each directive's dashboard."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from procurement.inventory import selectors
+
+
+def home(request):
+    directive = selectors.visible_directives().first()
+    if directive is None:
+        return render(request, "inventory/no_directive.html")
+    return redirect("inventory:directive-dashboard", pk=directive.pk)
+
+
+def directive_dashboard(request, pk: int):
+    directive = get_object_or_404(selectors.visible_directives(), pk=pk)
+    context = selectors.directive_dashboard(request.user, directive, timezone.localdate())
+    context["directives"] = selectors.visible_directives()
+    return render(request, "inventory/dashboard.html", context)
