@@ -17,7 +17,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django_tables2.rows import BoundRow
 from openpyxl import Workbook
 
-from procurement.inventory.tables import PhaseoutTable
+from procurement.core.tables import PhaseoutTable
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 NEUTRALISING_PREFIX = "'"

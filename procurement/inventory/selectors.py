@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from procurement.inventory.access import Action, can
 from procurement.inventory.enums import Criticality, DependencyKind, SystemStatus
 from procurement.inventory.filters import ContractFilter, SystemFilter
-from procurement.inventory.models import Agency, Contract, Directive, ScopeRule, System
+from procurement.inventory.models import Agency, Contract, Directive, ImportBatch, ScopeRule, System
 from procurement.inventory.workflow import allowed_transitions, needs_approval
 
 
@@ -143,6 +143,10 @@ def visible_directives() -> QuerySet[Directive]:
     return Directive.objects.all()
 
 
+def directive_get(pk: int) -> Directive:
+    return get_object_or_404(visible_directives(), pk=pk)
+
+
 def directive_dashboard(user, directive: Directive, today: datetime.date) -> dict:
     systems = System.objects.for_user(user).filter(directive=directive)
     open_systems = systems.open()
@@ -228,3 +232,18 @@ def transitions_for_user(user, system: System) -> list[str]:
         for status in allowed_transitions(system.status)
         if not needs_approval(system.status, status) or can(user, Action.APPROVE, system.agency_id)
     ]
+
+
+def describe_systems(user, system_ids: list[int]) -> str:
+    names = dict(System.objects.for_user(user).filter(pk__in=set(system_ids)).values_list("pk", "fisma_id"))
+    return describe_path(system_ids, names)
+
+
+def describe_path(path: list, names: dict) -> str:
+    """Names joined by arrows; systems the user may not see stay unnamed."""
+    return " → ".join(names.get(node, "(a system of another agency)") for node in path)
+
+
+def import_batch_get(user, batch_id) -> ImportBatch:
+    """An upload is seen only by the user who sent it."""
+    return get_object_or_404(ImportBatch, pk=batch_id, user=user)

@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from procurement.core.batching import in_chunks
 from procurement.core.graphs import find_cycle
+from procurement.inventory import selectors
 from procurement.inventory.access import Action, can
 from procurement.inventory.deadlines import removal_deadline_for
 from procurement.inventory.enums import DependencyKind
@@ -246,17 +247,7 @@ def _refuse_cycles(user, changes: dict[int, list[int]] | None = None, *, starts:
     edges = {**dependency_edges("from_system_id", "to_system_id"), **(changes or {})}
     cycle = find_cycle(edges, starts)
     if cycle:
-        raise ValidationError(f"Depends-on links would form a cycle: {describe_systems(user, cycle)}.")
-
-
-def describe_systems(user, system_ids: list[int]) -> str:
-    names = dict(System.objects.for_user(user).filter(pk__in=set(system_ids)).values_list("pk", "fisma_id"))
-    return describe_path(system_ids, names)
-
-
-def describe_path(path: list, names: dict) -> str:
-    """Names joined by arrows; systems the user may not see stay unnamed."""
-    return " → ".join(names.get(node, "(a system of another agency)") for node in path)
+        raise ValidationError(f"Depends-on links would form a cycle: {selectors.describe_systems(user, cycle)}.")
 
 
 def _replace_links(through, target_column: str, links: dict[int, list[int]], replaceable=None) -> None:

@@ -451,7 +451,7 @@ class SystemImporter(Importer):
             visible = System.objects.for_user(self.user).filter(fisma_id__in=cycle).values_list("fisma_id", flat=True)
             names = {fisma_id: fisma_id for fisma_id in [*visible, *row_of]}
             row = min(row_of[fisma_id] for fisma_id in cycle if fisma_id in row_of)
-            message = f"Depends-on links would form a cycle: {services.describe_path(cycle, names)}."
+            message = f"Depends-on links would form a cycle: {selectors.describe_path(cycle, names)}."
             preview.problems.append(Problem(row, self.headers()["depends_on"], message))
 
     def current_relations(self, instance: System) -> dict[str, set[str]]:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from openpyxl import Workbook
 
 from procurement.core.exports import XLSX_CONTENT_TYPE
@@ -95,7 +95,7 @@ def _xlsx_template(kind: str, headers: list[str]) -> bytes:
 
 
 def preview(request, batch_id):
-    batch = get_object_or_404(ImportBatch, pk=batch_id, user=request.user)
+    batch = selectors.import_batch_get(request.user, batch_id)
     if batch.applied_at:
         messages.info(request, f"{batch.filename} was imported ({batch.applied_count} rows).")
         return redirect(LIST_URL[batch.kind])

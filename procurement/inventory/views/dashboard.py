@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from procurement.inventory import selectors
@@ -16,7 +16,7 @@ def home(request):
 
 
 def directive_dashboard(request, pk: int):
-    directive = get_object_or_404(selectors.visible_directives(), pk=pk)
+    directive = selectors.directive_get(pk)
     context = selectors.directive_dashboard(request.user, directive, timezone.localdate())
     context["directives"] = selectors.visible_directives()
     return render(request, "inventory/dashboard.html", context)
