@@ -1,28 +1,17 @@
 """Demo data: the February 2026 directive, six departments and their AI systems.
 
 `load_demo()` builds a realistic, fictional inventory for demonstrations and manual
-testing; `load_scale_systems(count)` adds synthetic systems for scale tests. Both are
-deterministic (seeded `random.Random`) and idempotent: rows are looked up by their
-natural keys (agency abbreviation, FISMA ID, contract and order number, username) and
-only missing ones are created, so a second run changes nothing except resetting the
-demo users' passwords and memberships.
-
-The directive (AI-2026-01, issued 27 Feb 2026 by the President) covers four products
-of the fictional vendor "Covered AI Inc." Revision 1 has three scope rules:
-
-- every agency: cease use immediately (D+0, 27 Feb 2026);
-- defense systems that embed the vendor in a third-party product: six months
-  (D+181, 27 Aug 2026);
-- defense national security systems reaching the vendor through a cloud platform,
-  i.e. the integrations on classified networks: the same six months.
-
-Intelligence agencies fall under the first rule in revision 1 (the order gave the
-phase-out only to the defense department). Phases: identify D+30, plan D+60, a status
-report every 30 days.
+testing; `load_scale_systems(count)` adds synthetic systems for scale tests. The data
+(directive, vendor, agencies, names, use cases, weight tables, users) is in
+`data/demo.toml`, read and checked by `procurement.demo.data`; this module only draws
+and saves. Both loads are deterministic (seeded `random.Random`) and idempotent: rows
+are looked up by their natural keys (agency abbreviation, FISMA ID, contract and order
+number, username) and only missing ones are created, so a second run changes nothing
+except resetting the demo users' passwords and memberships.
 
 Removal deadlines are never typed in: demo systems are saved through
-`services.system_save`, which derives them, and the scale loader calls
-`directive_refresh_deadlines` once after its bulk inserts.
+`services.system_save`, which derives them from the directive's scope rules, and the
+scale loader calls `directive_refresh_deadlines` once after its bulk inserts.
 """
 
 from __future__ import annotations
@@ -31,27 +20,30 @@ import datetime
 import functools
 import itertools
 import random
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
-from procurement.inventory import workflow
-from procurement.inventory.enums import (
-    AgencyType,
-    Criticality,
-    DependencyKind,
-    IdentificationMethod,
-    Network,
-    Role,
-    SystemStatus,
+from procurement.demo.data import (
+    AgencySpec,
+    ContractTables,
+    DemoData,
+    DemoUser,
+    DirectiveSpec,
+    People,
+    SystemTables,
+    UseCase,
+    VendorSpec,
+    demo_data,
 )
+from procurement.inventory import workflow
+from procurement.inventory.enums import AgencyType, Criticality, DependencyKind, SystemStatus
 from procurement.inventory.models import Agency, Contract, Directive, Membership, Product, System, User, Vendor
 from procurement.inventory.services import (
-    ScopeRuleSpec,
     contract_save,
     directive_refresh_deadlines,
     directive_revise,
@@ -59,392 +51,33 @@ from procurement.inventory.services import (
     system_transition,
 )
 
-# Published on purpose: it is printed by `loaddemo` and must never guard real data.
-DEMO_PASSWORD = "phaseout-demo-2026"
-DEMO_SEED = 20260227
-ISSUED_ON = datetime.date(2026, 2, 27)
-DIRECTIVE_SHORT_NAME = "AI-2026-01"
+SCALE_PREFIX = "SCALE-"
+SCALE_BATCH_SIZE = 5_000
+SCALE_MAX_SYSTEMS = 1_000_000
 
-VENDOR_NAME = "Covered AI Inc."
-VENDOR_UEI = "CVA7K2M9Q41X"  # made up; real UEIs are 12 characters without I or O
-VENDOR_CAGE = "7CVA2"  # made up
-PRODUCT_NAMES = ("Chat Model API", "Enterprise Assistant", "Coding Assistant", "Embeddings Model")
+# A system past assessment has an estimated cost; once its plan is approved, a replacement.
+COSTED_FROM = workflow.STEPS.index(SystemStatus.ASSESSED)
+REPLACEMENT_FROM = workflow.STEPS.index(SystemStatus.PLAN_APPROVED)
 
-INITIAL_SCOPE = (
-    ScopeRuleSpec(description="All agencies: cease use immediately", removal_offset_days=0),
-    ScopeRuleSpec(
-        description="Defense systems embedding the vendor in a third-party product: six months",
-        removal_offset_days=181,
-        agency_type=AgencyType.DEFENSE,
-        dependency_kind=DependencyKind.EMBEDDED,
-    ),
-    ScopeRuleSpec(
-        description="Defense national security systems on a cloud platform (classified networks): six months",
-        removal_offset_days=181,
-        agency_type=AgencyType.DEFENSE,
-        dependency_kind=DependencyKind.CLOUD_PLATFORM,
-        national_security_system=True,
-    ),
-)
+# Names the command and tests read from this module since before the data file; they are
+# looked up on first use, not at import, so a mistake in the file is reported by the load.
+_FROM_DATA: dict[str, Callable[[DemoData], object]] = {
+    "DEMO_PASSWORD": lambda data: data.password,
+    "DEMO_SEED": lambda data: data.seed,
+    "DIRECTIVE_SHORT_NAME": lambda data: data.directive.short_name,
+    "VENDOR_NAME": lambda data: data.vendor.name,
+    "VENDOR_UEI": lambda data: data.vendor.uei,
+    "VENDOR_CAGE": lambda data: data.vendor.cage_code,
+}
 
 
-# --- Agencies --------------------------------------------------------------------------
+def __getattr__(name: str) -> object:
+    if name in _FROM_DATA:
+        return _FROM_DATA[name](demo_data())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
-class AgencySpec:
-    """A demo department or component, with what its systems are named after."""
-
-    name: str
-    abbreviation: str
-    agency_type: str
-    email_domain: str
-    system_prefix: str  # how the agency names its systems, e.g. "Army"
-    office_code: str  # made-up contracting office code used in order numbers
-    system_count: int
-    mission_areas: tuple[str, ...]
-    parent: str = ""  # abbreviation of the department; blank for a department
-
-
-CIV, DEF, INTEL = AgencyType.CIVILIAN, AgencyType.DEFENSE, AgencyType.INTELLIGENCE
-
-AGENCIES: tuple[AgencySpec, ...] = (
-    AgencySpec(
-        "Department of Defense",
-        "DOD",
-        DEF,
-        "dod.example.mil",
-        "DoD",
-        "HQ0034",
-        4,
-        ("Acquisition Policy", "Personnel Readiness", "Budget Justification", "Policy Research"),
-    ),
-    AgencySpec(
-        "Department of the Army",
-        "ARMY",
-        DEF,
-        "army.example.mil",
-        "Army",
-        "W91QUZ",
-        16,
-        (
-            "Logistics",
-            "Maintenance",
-            "Personnel",
-            "Training",
-            "Recruiting",
-            "Intelligence Analysis",
-            "Contracting",
-            "Medical Readiness",
-        ),
-        parent="DOD",
-    ),
-    AgencySpec(
-        "Department of the Navy",
-        "NAVY",
-        DEF,
-        "navy.example.mil",
-        "Navy",
-        "N00039",
-        14,
-        (
-            "Fleet Maintenance",
-            "Shipyard Scheduling",
-            "Supply Chain",
-            "Sailor Career",
-            "Maritime Intelligence",
-            "Aviation Readiness",
-        ),
-        parent="DOD",
-    ),
-    AgencySpec(
-        "Department of the Air Force",
-        "USAF",
-        DEF,
-        "af.example.mil",
-        "Air Force",
-        "FA8771",
-        14,
-        (
-            "Flight Operations",
-            "Aircraft Sustainment",
-            "Space Domain Awareness",
-            "Airman Personnel",
-            "Mission Planning",
-            "Installation Management",
-        ),
-        parent="DOD",
-    ),
-    AgencySpec(
-        "Defense Information Systems Agency",
-        "DISA",
-        DEF,
-        "disa.example.mil",
-        "DISA",
-        "HC1028",
-        6,
-        ("Network Operations", "Service Desk", "Cyber Defense", "Cloud Brokering"),
-        parent="DOD",
-    ),
-    AgencySpec(
-        "Department of the Treasury",
-        "TREAS",
-        CIV,
-        "treasury.example.gov",
-        "Treasury",
-        "2032H5",
-        3,
-        ("Policy Analysis", "Sanctions Research", "Financial Management"),
-    ),
-    AgencySpec(
-        "Internal Revenue Service",
-        "IRS",
-        CIV,
-        "irs.example.gov",
-        "IRS",
-        "2032H8",
-        14,
-        (
-            "Taxpayer Correspondence",
-            "Examination",
-            "Collections",
-            "Taxpayer Assistance",
-            "Fraud Detection",
-            "Chief Counsel Research",
-            "Return Processing",
-        ),
-        parent="TREAS",
-    ),
-    AgencySpec(
-        "Bureau of the Fiscal Service",
-        "BFS",
-        CIV,
-        "fiscal.treasury.example.gov",
-        "Fiscal Service",
-        "20342F",
-        5,
-        ("Payment Integrity", "Debt Management", "Financial Reporting"),
-        parent="TREAS",
-    ),
-    AgencySpec(
-        "Department of Health and Human Services",
-        "HHS",
-        CIV,
-        "hhs.example.gov",
-        "HHS",
-        "75P001",
-        3,
-        ("Grants Management", "Regulatory Drafting", "Public Inquiries"),
-    ),
-    AgencySpec(
-        "Centers for Disease Control and Prevention",
-        "CDC",
-        CIV,
-        "cdc.example.gov",
-        "CDC",
-        "75D301",
-        7,
-        ("Outbreak Surveillance", "Health Communications", "Laboratory Informatics", "Data Modernization"),
-        parent="HHS",
-    ),
-    AgencySpec(
-        "National Institutes of Health",
-        "NIH",
-        CIV,
-        "nih.example.gov",
-        "NIH",
-        "75N980",
-        9,
-        ("Grant Review", "Literature Mining", "Clinical Research", "Biomedical Imaging", "Scientific Writing"),
-        parent="HHS",
-    ),
-    AgencySpec(
-        "Centers for Medicare & Medicaid Services",
-        "CMS",
-        CIV,
-        "cms.example.gov",
-        "CMS",
-        "75FCMC",
-        8,
-        ("Claims Processing", "Beneficiary Contact Center", "Program Integrity", "Provider Enrollment"),
-        parent="HHS",
-    ),
-    AgencySpec(
-        "General Services Administration",
-        "GSA",
-        CIV,
-        "gsa.example.gov",
-        "GSA",
-        "47HAA0",
-        3,
-        ("Acquisition Workforce", "Real Property", "Policy Management"),
-    ),
-    AgencySpec(
-        "Federal Acquisition Service",
-        "FAS",
-        CIV,
-        "gsa.example.gov",
-        "FAS",
-        "47QFCA",
-        5,
-        ("Contract Writing", "Schedules Pricing", "Vendor Support", "Market Research"),
-        parent="GSA",
-    ),
-    AgencySpec(
-        "Technology Transformation Services",
-        "TTS",
-        CIV,
-        "gsa.example.gov",
-        "TTS",
-        "47QFHA",
-        6,
-        ("Login Support", "Digital Services", "Site Search", "Cloud Platform Operations"),
-        parent="GSA",
-    ),
-    AgencySpec(
-        "Department of Homeland Security",
-        "DHS",
-        CIV,
-        "dhs.example.gov",
-        "DHS",
-        "70RDAD",
-        3,
-        ("Policy Research", "Management Directorate", "Intelligence and Analysis"),
-    ),
-    AgencySpec(
-        "U.S. Secret Service",
-        "USSS",
-        CIV,
-        "secretservice.example.gov",
-        "Secret Service",
-        "70US09",
-        5,
-        ("Protective Intelligence", "Financial Crimes", "Investigative Support"),
-        parent="DHS",
-    ),
-    AgencySpec(
-        "Cybersecurity and Infrastructure Security Agency",
-        "CISA",
-        CIV,
-        "cisa.example.gov",
-        "CISA",
-        "70RCSA",
-        8,
-        (
-            "Vulnerability Management",
-            "Threat Hunting",
-            "Incident Response",
-            "Advisory Drafting",
-            "Infrastructure Assessments",
-        ),
-        parent="DHS",
-    ),
-    AgencySpec(
-        "U.S. Customs and Border Protection",
-        "CBP",
-        CIV,
-        "cbp.example.gov",
-        "CBP",
-        "70B04C",
-        7,
-        ("Trade Entry Review", "Traveler Processing", "Cargo Targeting", "Border Operations"),
-        parent="DHS",
-    ),
-    AgencySpec(
-        "Office of the Director of National Intelligence",
-        "ODNI",
-        INTEL,
-        "odni.example.gov",
-        "ODNI",
-        "2031JW",
-        6,
-        ("Open Source Analysis", "Intelligence Community Policy", "Analytic Tradecraft", "Translation"),
-    ),
-    AgencySpec(
-        "National Counterterrorism Center",
-        "NCTC",
-        INTEL,
-        "nctc.example.gov",
-        "NCTC",
-        "2031JX",
-        4,
-        ("Terrorist Identities", "Threat Reporting", "Watchlisting"),
-        parent="ODNI",
-    ),
-)
-AGENCY_BY_ABBREVIATION = {spec.abbreviation: spec for spec in AGENCIES}
-
-
-def department_of(spec: AgencySpec) -> AgencySpec:
-    return AGENCY_BY_ABBREVIATION[spec.parent] if spec.parent else spec
-
-
-# --- People ----------------------------------------------------------------------------
-
-FIRST_NAMES = (
-    "Alicia",
-    "Marcus",
-    "Priya",
-    "Daniel",
-    "Keisha",
-    "Robert",
-    "Mei",
-    "Jamal",
-    "Laura",
-    "Victor",
-    "Sofia",
-    "Brian",
-    "Aisha",
-    "Thomas",
-    "Carmen",
-    "Kevin",
-    "Nadia",
-    "Gregory",
-    "Hannah",
-    "Luis",
-    "Rachel",
-    "Andre",
-    "Diane",
-    "Samuel",
-    "Grace",
-    "Omar",
-    "Julia",
-    "Patrick",
-    "Renee",
-    "Tyrone",
-)
-LAST_NAMES = (
-    "Alvarez",
-    "Bennett",
-    "Chen",
-    "Dawson",
-    "Ellis",
-    "Fitzgerald",
-    "Garcia",
-    "Harper",
-    "Iqbal",
-    "Jensen",
-    "Kowalski",
-    "Lopez",
-    "Mitchell",
-    "Nguyen",
-    "Okafor",
-    "Patel",
-    "Quinn",
-    "Ramirez",
-    "Sullivan",
-    "Thompson",
-    "Underwood",
-    "Vasquez",
-    "Washington",
-    "Xu",
-    "Young",
-    "Zimmerman",
-    "Brooks",
-    "Castillo",
-    "Delaney",
-    "Foster",
-)
+# --- Drawing ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -456,148 +89,27 @@ class Person:
         return f"{role}: {self.name} <{self.email}>"
 
 
-def random_person(rng: random.Random, email_domain: str) -> Person:
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+def random_person(rng: random.Random, people: People, email_domain: str) -> Person:
+    first, last = rng.choice(people.first_names), rng.choice(people.last_names)
     return Person(f"{first} {last}", f"{first.lower()}.{last.lower()}@{email_domain}")
 
 
+def weighted(rng: random.Random, weights: Mapping[str, int]) -> str:
+    population, cumulative_weights = cumulative(weights)
+    return rng.choices(population, cum_weights=cumulative_weights)[0]
+
+
+@functools.cache
+def _cumulative(items: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
+    return [value for value, _ in items], list(itertools.accumulate(weight for _, weight in items))
+
+
+def cumulative(weights: Mapping[str, int]) -> tuple[list[str], list[int]]:
+    """Population and cumulative weights for `random.choices`, computed once per table."""
+    return _cumulative(tuple(weights.items()))
+
+
 # --- Systems ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class UseCase:
-    """A kind of AI use an agency builds on the covered products."""
-
-    label: str
-    purpose: str  # "{area}" is replaced by the mission area
-    product: str
-    dependency_kinds: tuple[str, ...]
-
-
-D = DependencyKind
-USE_CASES = (
-    UseCase(
-        "Chat Assistant",
-        "Answers staff questions about {area} policy and procedures",
-        "Enterprise Assistant",
-        (D.DIRECT_API, D.CLOUD_PLATFORM, D.EMBEDDED),
-    ),
-    UseCase(
-        "Correspondence Summarizer",
-        "Summarizes incoming {area} correspondence and drafts replies",
-        "Chat Model API",
-        (D.DIRECT_API, D.CLOUD_PLATFORM),
-    ),
-    UseCase(
-        "Document Triage",
-        "Classifies and routes {area} documents to the right office",
-        "Chat Model API",
-        (D.CLOUD_PLATFORM, D.EMBEDDED, D.CUSTOM_MODEL),
-    ),
-    UseCase(
-        "Knowledge Search",
-        "Semantic search over {area} records and guidance",
-        "Embeddings Model",
-        (D.DIRECT_API, D.CLOUD_PLATFORM, D.EMBEDDED),
-    ),
-    UseCase(
-        "Code Assistant",
-        "Helps developers of {area} applications write and review code",
-        "Coding Assistant",
-        (D.DEVELOPER_TOOL,),
-    ),
-    UseCase(
-        "Report Drafting Tool",
-        "Drafts {area} reports from structured data",
-        "Enterprise Assistant",
-        (D.EMBEDDED, D.CLOUD_PLATFORM),
-    ),
-    UseCase(
-        "Analytics Copilot",
-        "Explains {area} dashboards and trends in plain language",
-        "Chat Model API",
-        (D.EMBEDDED, D.CLOUD_PLATFORM),
-    ),
-    UseCase(
-        "Record Classifier",
-        "Tags {area} records with a model fine-tuned on agency data",
-        "Chat Model API",
-        (D.CUSTOM_MODEL,),
-    ),
-    UseCase(
-        "Translation Service",
-        "Translates {area} material to and from foreign languages",
-        "Chat Model API",
-        (D.DIRECT_API, D.CUSTOM_MODEL),
-    ),
-)
-
-# Defense and intelligence buy AI mostly inside platforms and third-party products.
-DEPENDENCY_WEIGHTS = {
-    CIV: {D.DIRECT_API: 30, D.CLOUD_PLATFORM: 30, D.EMBEDDED: 20, D.DEVELOPER_TOOL: 10, D.CUSTOM_MODEL: 10},
-    DEF: {D.DIRECT_API: 10, D.CLOUD_PLATFORM: 30, D.EMBEDDED: 35, D.DEVELOPER_TOOL: 10, D.CUSTOM_MODEL: 15},
-    INTEL: {D.DIRECT_API: 5, D.CLOUD_PLATFORM: 35, D.EMBEDDED: 30, D.DEVELOPER_TOOL: 10, D.CUSTOM_MODEL: 20},
-}
-NETWORK_WEIGHTS = {
-    CIV: {Network.UNCLASSIFIED: 65, Network.CUI: 35},
-    DEF: {Network.UNCLASSIFIED: 25, Network.CUI: 35, Network.SECRET: 28, Network.TOP_SECRET: 12},
-    INTEL: {Network.CUI: 10, Network.SECRET: 30, Network.TOP_SECRET: 60},
-}
-CLASSIFIED_NETWORKS = (Network.SECRET, Network.TOP_SECRET)
-ENVIRONMENTS = {
-    Network.UNCLASSIFIED: (
-        "AWS GovCloud (US) tenant",
-        "Azure Government tenant",
-        "Agency data center",
-        "FedRAMP Moderate SaaS",
-    ),
-    Network.CUI: ("AWS GovCloud (US) tenant", "Azure Government tenant", "FedRAMP High SaaS", "Agency data center"),
-    Network.SECRET: ("SIPRNet enclave", "Classified cloud region (Secret)"),
-    Network.TOP_SECRET: ("JWICS enclave", "Classified cloud region (Top Secret)"),
-}
-IDENTIFICATION_WEIGHTS = {
-    IdentificationMethod.SELF_REPORT: 30,
-    IdentificationMethod.PROCUREMENT_RECORDS: 20,
-    IdentificationMethod.SOFTWARE_INVENTORY: 20,
-    IdentificationMethod.NETWORK_SCAN: 15,
-    IdentificationMethod.CODE_SCAN: 10,
-    IdentificationMethod.OTHER: 5,
-}
-# As of late 2026 most systems are well along; a tail is still being assessed.
-STATUS_WEIGHTS = {
-    SystemStatus.IDENTIFIED: 10,
-    SystemStatus.ASSESSED: 14,
-    SystemStatus.PLAN_APPROVED: 16,
-    SystemStatus.MIGRATING: 20,
-    SystemStatus.CUT_OVER: 14,
-    SystemStatus.REMOVED: 15,
-    SystemStatus.VERIFIED: 11,
-}
-REPLACEMENTS = {
-    D.DIRECT_API: (
-        "Alternate FedRAMP High model API behind the agency model gateway",
-        "Agency-hosted open-weight model",
-    ),
-    D.CLOUD_PLATFORM: (
-        "Same platform, alternate model (configuration change)",
-        "Alternate model from the cloud provider's catalog",
-    ),
-    D.EMBEDDED: (
-        "Product vendor's release built on an alternate model",
-        "Replacement commercial product",
-        "AI feature disabled until the product vendor ships an alternate model",
-    ),
-    D.DEVELOPER_TOOL: ("Alternate approved coding assistant", "Plug-in removed; no replacement needed"),
-    D.CUSTOM_MODEL: ("Retrained on an agency-hosted open-weight base model", "Rules-based classifier (AI retired)"),
-}
-# Removal cost ranges in thousands of dollars: a platform swap is cheap, a product is not.
-COST_RANGES = {
-    D.DIRECT_API: (40, 400),
-    D.CLOUD_PLATFORM: (5, 80),
-    D.EMBEDDED: (100, 2500),
-    D.DEVELOPER_TOOL: (2, 50),
-    D.CUSTOM_MODEL: (150, 1500),
-}
 
 
 @dataclass
@@ -624,107 +136,97 @@ class SystemSpec:
     depends_on: tuple[str, ...] = ()
 
 
-def weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    population, cumulative_weights = cumulative(weights)
-    return rng.choices(population, cum_weights=cumulative_weights)[0]
-
-
-@functools.cache
-def _cumulative(items: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
-    return [value for value, _ in items], list(itertools.accumulate(weight for _, weight in items))
-
-
-def cumulative(weights: dict[str, int]) -> tuple[list[str], list[int]]:
-    """Population and cumulative weights for `random.choices`, computed once per table."""
-    return _cumulative(tuple(weights.items()))
-
-
-def system_specs(rng: random.Random) -> list[SystemSpec]:
+def system_specs(rng: random.Random, data: DemoData) -> list[SystemSpec]:
     """All demo systems, agency by agency, with depends-on links inside each department."""
     specs: list[SystemSpec] = []
     by_department: dict[str, list[str]] = {}
-    for agency in AGENCIES:
-        earlier = by_department.setdefault(department_of(agency).abbreviation, [])
-        for spec in agency_system_specs(rng, agency):
-            if earlier and rng.random() < 0.2:
+    for agency in data.agencies:
+        earlier = by_department.setdefault(data.department_of(agency).abbreviation, [])
+        for spec in agency_system_specs(rng, data, agency):
+            if earlier and rng.random() < data.systems.depends_on_share:
                 spec.depends_on = (rng.choice(earlier),)
             earlier.append(spec.fisma_id)
             specs.append(spec)
     return specs
 
 
-def agency_system_specs(rng: random.Random, agency: AgencySpec) -> Iterator[SystemSpec]:
-    pairs = [(area, use_case) for area in agency.mission_areas for use_case in USE_CASES]
+def agency_system_specs(rng: random.Random, data: DemoData, agency: AgencySpec) -> Iterator[SystemSpec]:
+    pairs = [(area, use_case) for area in agency.mission_areas for use_case in data.use_cases]
     rng.shuffle(pairs)
     for number, (area, use_case) in enumerate(pairs[: agency.system_count], start=1):
-        yield system_spec(rng, agency, f"{agency.abbreviation}-{number:04d}", area, use_case)
+        yield system_spec(rng, data, agency, f"{agency.abbreviation}-{number:04d}", area, use_case)
 
 
-def system_spec(rng: random.Random, agency: AgencySpec, fisma_id: str, area: str, use_case: UseCase) -> SystemSpec:
-    kind_weights = DEPENDENCY_WEIGHTS[agency.agency_type]
+def system_spec(
+    rng: random.Random, data: DemoData, agency: AgencySpec, fisma_id: str, area: str, use_case: UseCase
+) -> SystemSpec:
+    """One system; the draws happen in this order, which the demo's values depend on."""
+    tables = data.systems
+    kind_weights = tables.dependency_weights[agency.agency_type]
     kind = weighted(rng, {kind: kind_weights[kind] for kind in use_case.dependency_kinds})
-    network = weighted(rng, NETWORK_WEIGHTS[agency.agency_type])
-    status = weighted(rng, STATUS_WEIGHTS)
+    network = weighted(rng, tables.network_weights[agency.agency_type])
+    status = weighted(rng, tables.status_weights)
     progress = workflow.STEPS.index(status)
-    owner = random_person(rng, agency.email_domain)
+    owner = random_person(rng, data.people, agency.email_domain)
     return SystemSpec(
         agency=agency.abbreviation,
         fisma_id=fisma_id,
         name=f"{agency.system_prefix} {area} {use_case.label}",
         mission_function=use_case.purpose.format(area=area.lower()),
         owner=owner,
-        contacts=random_person(rng, agency.email_domain).contact_line("ISSO"),
-        criticality=system_criticality(rng, network),
-        environment=rng.choice(ENVIRONMENTS[network]),
+        contacts=random_person(rng, data.people, agency.email_domain).contact_line(data.people.system_contact_role),
+        criticality=system_criticality(rng, tables, network),
+        environment=rng.choice(tables.environments[network]),
         network=network,
-        national_security_system=is_national_security_system(rng, agency, network),
+        national_security_system=is_national_security_system(rng, tables, agency, network),
         dependency_kind=kind,
-        products=system_products(rng, use_case),
-        user_count=system_user_count(rng, kind),
-        identification_method=weighted(rng, IDENTIFICATION_WEIGHTS),
-        replacement=rng.choice(REPLACEMENTS[kind]) if progress >= 2 or rng.random() < 0.3 else "",
-        cost_estimate=system_cost(rng, kind) if progress >= 1 else None,
+        products=system_products(rng, tables, use_case),
+        user_count=system_user_count(rng, tables, kind),
+        identification_method=weighted(rng, tables.identification_weights),
+        replacement=system_replacement(rng, tables, kind, progress),
+        cost_estimate=system_cost(rng, tables, kind) if progress >= COSTED_FROM else None,
         status=status,
     )
 
 
-def system_criticality(rng: random.Random, network: str) -> str:
-    if network in CLASSIFIED_NETWORKS:
-        weights = {Criticality.LOW: 5, Criticality.MODERATE: 40, Criticality.HIGH: 55}
-    else:
-        weights = {Criticality.LOW: 25, Criticality.MODERATE: 50, Criticality.HIGH: 25}
-    return weighted(rng, weights)
+def system_criticality(rng: random.Random, tables: SystemTables, network: str) -> str:
+    if network in tables.classified_networks:
+        return weighted(rng, tables.classified_criticality_weights)
+    return weighted(rng, tables.unclassified_criticality_weights)
 
 
-def is_national_security_system(rng: random.Random, agency: AgencySpec, network: str) -> bool:
+def is_national_security_system(rng: random.Random, tables: SystemTables, agency: AgencySpec, network: str) -> bool:
     """Classified systems are NSS by definition; a few unclassified defense ones too (e.g. C2)."""
-    if network in CLASSIFIED_NETWORKS:
+    if network in tables.classified_networks:
         return True
-    return agency.agency_type != CIV and rng.random() < 0.1
+    return agency.agency_type != AgencyType.CIVILIAN and rng.random() < tables.unclassified_national_security_share
 
 
-def system_products(rng: random.Random, use_case: UseCase) -> tuple[str, ...]:
-    if use_case.product != "Embeddings Model" or rng.random() < 0.6:
+def system_products(rng: random.Random, tables: SystemTables, use_case: UseCase) -> tuple[str, ...]:
+    if not use_case.paired_product or rng.random() < tables.single_product_share:
         return (use_case.product,)
-    return (use_case.product, "Chat Model API")  # retrieval plus generation
+    return (use_case.product, use_case.paired_product)  # e.g. retrieval plus generation
 
 
-def system_user_count(rng: random.Random, kind: str) -> int:
-    if kind == D.DEVELOPER_TOOL:
-        return rng.randint(5, 400)
-    return max(10, round(10 ** rng.uniform(1.3, 4.7), -1))
+def system_user_count(rng: random.Random, tables: SystemTables, kind: str) -> int:
+    if kind == DependencyKind.DEVELOPER_TOOL:
+        return rng.randint(*tables.developer_tool_user_count)
+    return max(10, round(10 ** rng.uniform(*tables.user_count_exponent), -1))
 
 
-def system_cost(rng: random.Random, kind: str) -> Decimal:
-    low, high = COST_RANGES[kind]
+def system_replacement(rng: random.Random, tables: SystemTables, kind: str, progress: int) -> str:
+    """An approved plan names the replacement; some earlier systems have chosen one already."""
+    if progress >= REPLACEMENT_FROM or rng.random() < tables.early_replacement_share:
+        return rng.choice(tables.replacements[kind])
+    return ""
+
+
+def system_cost(rng: random.Random, tables: SystemTables, kind: str) -> Decimal:
+    low, high = tables.cost_ranges[kind]
     return Decimal(rng.randint(low, high) * 1000)
 
 
 # --- Contracts -------------------------------------------------------------------------
-
-VEHICLE_WEIGHTS = {"GSA MAS": 40, "SEWP V": 25, "OASIS+": 15, "Agency contract": 20}
-# Indefinite-delivery contracts that agencies order from (numbers are illustrative).
-VEHICLE_CONTRACT_NUMBERS = {"GSA MAS": "47QTCA26D0001", "SEWP V": "NNG15SD27B", "OASIS+": "47QRCA25DU017"}
 
 
 @dataclass(frozen=True)
@@ -743,156 +245,107 @@ class ContractSpec:
     systems: tuple[str, ...]
 
 
-def contract_specs(rng: random.Random, systems: Sequence[SystemSpec]) -> list[ContractSpec]:
-    """About one contract per four systems of each agency, each paying for one to three of them."""
+def contract_specs(rng: random.Random, data: DemoData, systems: Sequence[SystemSpec]) -> list[ContractSpec]:
+    """A few contracts per agency, each paying for some of its systems (counts in the data file)."""
+    tables = data.contracts
     specs = []
-    for agency in AGENCIES:
+    for agency in data.agencies:
         fisma_ids = [spec.fisma_id for spec in systems if spec.agency == agency.abbreviation]
-        for _ in range(max(1, round(len(fisma_ids) / 4))):
-            linked = tuple(sorted(rng.sample(fisma_ids, min(len(fisma_ids), rng.randint(1, 3)))))
-            specs.append(contract_spec(rng, agency, len(specs) + 1, linked))
+        for _ in range(max(1, round(len(fisma_ids) / tables.systems_per_contract))):
+            wanted = rng.randint(1, tables.max_systems)
+            linked = tuple(sorted(rng.sample(fisma_ids, min(len(fisma_ids), wanted))))
+            specs.append(contract_spec(rng, data, agency, len(specs) + 1, linked))
     return specs
 
 
-def contract_spec(rng: random.Random, agency: AgencySpec, sequence: int, systems: tuple[str, ...]) -> ContractSpec:
-    vehicle = weighted(rng, VEHICLE_WEIGHTS)
-    if vehicle in VEHICLE_CONTRACT_NUMBERS:
-        contract_number, order_number = VEHICLE_CONTRACT_NUMBERS[vehicle], f"{agency.office_code}26F{sequence:04d}"
-    else:
-        contract_number, order_number = f"{agency.office_code}26C{sequence:04d}", ""
-    # Options and renewals fall inside the phase-out window or soon after (2026–2027).
-    option_date = datetime.date(2026, 3, 1) + datetime.timedelta(days=rng.randint(0, 480))
-    end_date = option_date + datetime.timedelta(days=rng.randint(90, 180))
+def contract_spec(
+    rng: random.Random, data: DemoData, agency: AgencySpec, sequence: int, systems: tuple[str, ...]
+) -> ContractSpec:
+    tables = data.contracts
+    vehicle = weighted(rng, tables.vehicle_weights)
+    contract_number, order_number = contract_numbers(tables, vehicle, agency, sequence)
+    option_date = tables.first_option_date + datetime.timedelta(days=rng.randint(0, tables.option_window_days))
+    end_date = option_date + datetime.timedelta(days=rng.randint(*tables.term_days))
+    low, high = tables.value_thousands
     return ContractSpec(
         agency=agency.abbreviation,
         contract_number=contract_number,
         order_number=order_number,
         vehicle=vehicle,
-        value=Decimal(rng.randint(25, 4800) * 1000),
+        value=Decimal(rng.randint(low, high) * 1000),
         option_date=option_date,
         end_date=end_date,
-        renewal_date=end_date + datetime.timedelta(days=1) if rng.random() < 0.5 else None,
-        contracting_officer=random_person(rng, agency.email_domain),
+        renewal_date=end_date + datetime.timedelta(days=1) if rng.random() < tables.renewal_share else None,
+        contracting_officer=random_person(rng, data.people, agency.email_domain),
         systems=systems,
     )
 
 
-# --- Users -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    """A sign-in for one role, with what it lets the demo show."""
-
-    username: str
-    first_name: str
-    last_name: str
-    email: str
-    can_do: str
-    agency: str = ""
-    role: str = ""
-    is_oversight: bool = False
-    is_superuser: bool = False
-
-
-DEMO_USERS = (
-    DemoUser(
-        "admin",
-        "Ada",
-        "Admin",
-        "admin@phaseout.example.gov",
-        "Superuser: Django admin, every agency, directive scope changes",
-        is_superuser=True,
-    ),
-    DemoUser(
-        "oversight",
-        "Olivia",
-        "Overton",
-        "oversight@omb.example.gov",
-        "Oversight (OMB/CISA): reads every agency, changes nothing",
-        is_oversight=True,
-    ),
-    DemoUser(
-        "lead",
-        "Leon",
-        "Hale",
-        "leon.hale@dod.example.mil",
-        "Transition lead, Department of Defense and components: edits, approves plans, verifies",
-        agency="DOD",
-        role=Role.TRANSITION_LEAD,
-    ),
-    DemoUser(
-        "editor",
-        "Erin",
-        "Diaz",
-        "erin.diaz@treasury.example.gov",
-        "Editor, Department of the Treasury and components: keeps inventory and contracts current",
-        agency="TREAS",
-        role=Role.EDITOR,
-    ),
-    DemoUser(
-        "viewer",
-        "Vikram",
-        "Rao",
-        "vikram.rao@treasury.example.gov",
-        "Viewer, Department of the Treasury and components: read-only",
-        agency="TREAS",
-        role=Role.VIEWER,
-    ),
-)
+def contract_numbers(tables: ContractTables, vehicle: str, agency: AgencySpec, sequence: int) -> tuple[str, str]:
+    """An order under an indefinite-delivery vehicle, or a standalone contract (no order number)."""
+    if vehicle in tables.vehicle_contract_numbers:
+        order_number = tables.order_number.format(office_code=agency.office_code, sequence=sequence)
+        return tables.vehicle_contract_numbers[vehicle], order_number
+    return tables.contract_number.format(office_code=agency.office_code, sequence=sequence), ""
 
 
 # --- Loading ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class DemoSummary:
     """What a load found and created, for the command to print."""
 
-    counts: dict[str, int] = field(default_factory=dict)
-    created: dict[str, int] = field(default_factory=dict)
-    users: tuple[DemoUser, ...] = DEMO_USERS
+    counts: dict[str, int]
+    created: dict[str, int]
+    users: tuple[DemoUser, ...]
 
 
 @transaction.atomic
 def load_demo() -> DemoSummary:
     """Loads (or completes) the demo data set; safe to run any number of times."""
-    rng = random.Random(DEMO_SEED)
-    systems = system_specs(rng)
-    contracts = contract_specs(rng, systems)
-    summary = DemoSummary()
-    products = ensure_vendor_products()
-    directive = ensure_directive(products)
-    agencies = ensure_agencies()
-    users = ensure_demo_users(agencies)
-    summary.created["systems"] = ensure_systems(systems, directive, agencies, products, users)
-    summary.created["contracts"] = ensure_contracts(contracts, agencies, users["admin"])
-    summary.counts = {
-        "departments": Agency.objects.filter(parent=None, abbreviation__in=AGENCY_BY_ABBREVIATION).count(),
-        "components": Agency.objects.exclude(parent=None).filter(abbreviation__in=AGENCY_BY_ABBREVIATION).count(),
-        "systems": System.objects.filter(fisma_id__in=[spec.fisma_id for spec in systems]).count(),
-        "contracts": Contract.objects.filter(vendor_name=VENDOR_NAME).count(),
+    data = demo_data()
+    rng = random.Random(data.seed)
+    systems = system_specs(rng, data)
+    contracts = contract_specs(rng, data, systems)
+    products = ensure_vendor_products(data.vendor)
+    directive = ensure_directive(data.directive, products)
+    agencies = ensure_agencies(data)
+    users = ensure_demo_users(data, agencies)
+    created = {
+        "systems": ensure_systems(data, systems, directive, agencies, products, users),
+        "contracts": ensure_contracts(data.vendor, contracts, agencies, users[data.superuser.username]),
     }
-    return summary
+    return DemoSummary(counts=demo_counts(data, systems), created=created, users=data.users)
 
 
-def ensure_vendor_products() -> dict[str, Product]:
-    vendor, _ = Vendor.objects.get_or_create(name=VENDOR_NAME, defaults={"uei": VENDOR_UEI, "cage_code": VENDOR_CAGE})
-    return {name: Product.objects.get_or_create(vendor=vendor, name=name)[0] for name in PRODUCT_NAMES}
+def demo_counts(data: DemoData, systems: Sequence[SystemSpec]) -> dict[str, int]:
+    agencies = Agency.objects.filter(abbreviation__in=data.abbreviations)
+    return {
+        "departments": agencies.filter(parent=None).count(),
+        "components": agencies.exclude(parent=None).count(),
+        "systems": System.objects.filter(fisma_id__in=[spec.fisma_id for spec in systems]).count(),
+        "contracts": Contract.objects.filter(vendor_name=data.vendor.name).count(),
+    }
 
 
-def ensure_directive(products: dict[str, Product]) -> Directive:
+def ensure_vendor_products(spec: VendorSpec) -> dict[str, Product]:
+    vendor, _ = Vendor.objects.get_or_create(name=spec.name, defaults={"uei": spec.uei, "cage_code": spec.cage_code})
+    return {name: Product.objects.get_or_create(vendor=vendor, name=name)[0] for name in spec.products}
+
+
+def ensure_directive(spec: DirectiveSpec, products: dict[str, Product]) -> Directive:
     directive, _ = Directive.objects.get_or_create(
-        short_name=DIRECTIVE_SHORT_NAME,
+        short_name=spec.short_name,
         defaults={
-            "title": f"Cessation of federal use of {VENDOR_NAME} products and services",
-            "issuing_authority": "The President",
-            "issued_on": ISSUED_ON,
-            "identify_offset_days": 30,
-            "plan_offset_days": 60,
-            "status_report_interval_days": 30,
-            "exception_max_days": 365,
-            "exception_max_extensions": 1,
+            "title": spec.title,
+            "issuing_authority": spec.issuing_authority,
+            "issued_on": spec.issued_on,
+            "identify_offset_days": spec.identify_offset_days,
+            "plan_offset_days": spec.plan_offset_days,
+            "status_report_interval_days": spec.status_report_interval_days,
+            "exception_max_days": spec.exception_max_days,
+            "exception_max_extensions": spec.exception_max_extensions,
         },
     )
     directive.covered_products.add(*products.values())
@@ -900,19 +353,19 @@ def ensure_directive(products: dict[str, Product]) -> Directive:
         directive_revise(
             directive=directive,
             user=None,
-            effective_on=ISSUED_ON,
-            summary="Initial scope as issued: cease use immediately; defense gets six months for embedded "
-            "systems and classified cloud-platform integrations.",
-            rules=INITIAL_SCOPE,
+            effective_on=spec.issued_on,
+            summary=spec.revision_summary,
+            rules=spec.scope_rules,
         )
     return directive
 
 
-def ensure_agencies() -> dict[str, Agency]:
+def ensure_agencies(data: DemoData) -> dict[str, Agency]:
     agencies: dict[str, Agency] = {}
-    for spec in AGENCIES:  # departments come before their components
-        rng = random.Random(f"{DEMO_SEED}-{spec.abbreviation}")
-        contact, official = random_person(rng, spec.email_domain), random_person(rng, spec.email_domain)
+    for spec in data.agencies:  # departments come before their components
+        rng = random.Random(f"{data.seed}-{spec.abbreviation}")
+        contact = random_person(rng, data.people, spec.email_domain)
+        official = random_person(rng, data.people, spec.email_domain)
         agencies[spec.abbreviation], _ = Agency.objects.get_or_create(
             abbreviation=spec.abbreviation,
             defaults={
@@ -922,22 +375,22 @@ def ensure_agencies() -> dict[str, Agency]:
                 "point_of_contact": contact.name,
                 "point_of_contact_email": contact.email,
                 "attesting_official": official.name,
-                "attesting_official_title": "Chief Information Officer",
+                "attesting_official_title": data.people.attesting_official_title,
             },
         )
     return agencies
 
 
-def ensure_demo_users(agencies: dict[str, Agency]) -> dict[str, User]:
+def ensure_demo_users(data: DemoData, agencies: dict[str, Agency]) -> dict[str, User]:
     """Creates the demo users, or resets their password, flags and memberships."""
     users = {}
-    for spec in DEMO_USERS:
+    for spec in data.users:
         user, _ = User.objects.get_or_create(username=spec.username)
         user.first_name, user.last_name, user.email = spec.first_name, spec.last_name, spec.email
         user.is_active, user.is_oversight = True, spec.is_oversight
         user.is_staff = user.is_superuser = spec.is_superuser
-        validate_password(DEMO_PASSWORD, user)
-        user.set_password(DEMO_PASSWORD)
+        validate_password(data.password, user)
+        user.set_password(data.password)
         user.save()
         user.memberships.exclude(agency__abbreviation=spec.agency).delete()
         if spec.agency:
@@ -947,6 +400,7 @@ def ensure_demo_users(agencies: dict[str, Agency]) -> dict[str, User]:
 
 
 def ensure_systems(
+    data: DemoData,
     specs: Sequence[SystemSpec],
     directive: Directive,
     agencies: dict[str, Agency],
@@ -957,18 +411,19 @@ def ensure_systems(
     existing = set(
         System.objects.filter(fisma_id__in=[spec.fisma_id for spec in specs]).values_list("fisma_id", flat=True)
     )
+    loader = users[data.superuser.username]
     created = 0
     for spec in specs:
         if spec.fisma_id in existing:
             continue
-        system = create_system(spec, directive, agencies[spec.agency], products, users["admin"])
-        walk_workflow(system, spec.status, workflow_actor(spec, users))
+        system = create_system(spec, directive, agencies[spec.agency], products, loader)
+        walk_workflow(system, spec.status, workflow_actor(data, spec, users))
         created += 1
     return created
 
 
 def create_system(
-    spec: SystemSpec, directive: Directive, agency: Agency, products: dict[str, Product], admin: User
+    spec: SystemSpec, directive: Directive, agency: Agency, products: dict[str, Product], loader: User
 ) -> System:
     system = System(
         agency=agency,
@@ -989,19 +444,20 @@ def create_system(
         replacement=spec.replacement,
         cost_estimate=spec.cost_estimate,
     )
-    system._history_user = admin  # the "created" history entry names the loader's user
+    system._history_user = loader  # the "created" history entry names the loader's user
     return system_save(
-        user=admin,
+        user=loader,
         system=system,
         depends_on=list(System.objects.filter(fisma_id__in=spec.depends_on)),
         covered_products=[products[name] for name in spec.products],
     )
 
 
-def workflow_actor(spec: SystemSpec, users: dict[str, User]) -> User:
-    """The defense lead moves defense systems; other departments have no demo lead, so admin does."""
-    department = department_of(AGENCY_BY_ABBREVIATION[spec.agency])
-    return users["lead"] if department.abbreviation == "DOD" else users["admin"]
+def workflow_actor(data: DemoData, spec: SystemSpec, users: dict[str, User]) -> User:
+    """A department's demo transition lead moves its systems; the superuser moves the others'."""
+    department = data.department_of(data.agency(spec.agency))
+    actor = data.transition_lead_of(department.abbreviation) or data.superuser
+    return users[actor.username]
 
 
 def walk_workflow(system: System, status: str, actor: User) -> None:
@@ -1010,7 +466,9 @@ def walk_workflow(system: System, status: str, actor: User) -> None:
         system_transition(user=actor, system=system, to_status=to_status)
 
 
-def ensure_contracts(specs: Sequence[ContractSpec], agencies: dict[str, Agency], admin: User) -> int:
+def ensure_contracts(
+    vendor: VendorSpec, specs: Sequence[ContractSpec], agencies: dict[str, Agency], loader: User
+) -> int:
     created = 0
     for spec in specs:
         agency = agencies[spec.agency]
@@ -1018,22 +476,21 @@ def ensure_contracts(specs: Sequence[ContractSpec], agencies: dict[str, Agency],
             agency=agency, contract_number=spec.contract_number, order_number=spec.order_number
         ).exists():
             continue
-        contract_save(
-            user=admin, contract=build_contract(spec, agency), systems=System.objects.filter(fisma_id__in=spec.systems)
-        )
+        contract = build_contract(vendor, spec, agency)
+        contract_save(user=loader, contract=contract, systems=System.objects.filter(fisma_id__in=spec.systems))
         created += 1
     return created
 
 
-def build_contract(spec: ContractSpec, agency: Agency) -> Contract:
+def build_contract(vendor: VendorSpec, spec: ContractSpec, agency: Agency) -> Contract:
     return Contract(
         agency=agency,
         contract_number=spec.contract_number,
         order_number=spec.order_number,
         vehicle=spec.vehicle,
-        vendor_name=VENDOR_NAME,
-        vendor_uei=VENDOR_UEI,
-        vendor_cage=VENDOR_CAGE,
+        vendor_name=vendor.name,
+        vendor_uei=vendor.uei,
+        vendor_cage=vendor.cage_code,
         value=spec.value,
         option_date=spec.option_date,
         renewal_date=spec.renewal_date,
@@ -1044,10 +501,6 @@ def build_contract(spec: ContractSpec, agency: Agency) -> Contract:
 
 
 # --- Scale data ------------------------------------------------------------------------
-
-SCALE_PREFIX = "SCALE-"
-SCALE_BATCH_SIZE = 5_000
-SCALE_MAX_SYSTEMS = 1_000_000
 
 
 def scale_fisma_id(number: int) -> str:
@@ -1066,16 +519,17 @@ def load_scale_systems(count: int) -> int:
     """
     if not 0 <= count <= SCALE_MAX_SYSTEMS:
         raise ValueError(f"count must be between 0 and {SCALE_MAX_SYSTEMS}")
-    directive = Directive.objects.get(short_name=DIRECTIVE_SHORT_NAME)
-    agencies = list(Agency.objects.filter(abbreviation__in=AGENCY_BY_ABBREVIATION).order_by("abbreviation"))
+    data = demo_data()
+    directive = Directive.objects.get(short_name=data.directive.short_name)
+    agencies = list(Agency.objects.filter(abbreviation__in=data.abbreviations).order_by("abbreviation"))
     products = list(directive.covered_products.order_by("name"))
     existing = set(System.objects.filter(fisma_id__startswith=SCALE_PREFIX).values_list("fisma_id", flat=True))
-    rng = random.Random(DEMO_SEED)
+    rng = random.Random(data.seed)
     created = 0
     for start in range(1, count + 1, SCALE_BATCH_SIZE):
         numbers = range(start, min(start + SCALE_BATCH_SIZE, count + 1))
         # Draw for every number, existing or not, so system N always gets the same values.
-        draws = [scale_draw(rng, number, agencies, products) for number in numbers]
+        draws = [scale_draw(rng, data, number, agencies, products) for number in numbers]
         created += insert_scale_batch([draw for draw in draws if draw.fisma_id not in existing], directive)
     directive_refresh_deadlines(directive)
     return created
@@ -1088,20 +542,27 @@ class ScaleDraw(NamedTuple):
     name: str
     agency: Agency
     network: str
+    national_security_system: bool
     dependency_kind: str
     criticality: str
     user_count: int
     product: Product
 
 
-def scale_draw(rng: random.Random, number: int, agencies: Sequence[Agency], products: Sequence[Product]) -> ScaleDraw:
+def scale_draw(
+    rng: random.Random, data: DemoData, number: int, agencies: Sequence[Agency], products: Sequence[Product]
+) -> ScaleDraw:
+    tables = data.systems
     agency = agencies[number % len(agencies)]
+    name = f"Synthetic {rng.choice(data.use_cases).label} {number}"
+    network = weighted(rng, tables.network_weights[agency.agency_type])
     return ScaleDraw(
         fisma_id=scale_fisma_id(number),
-        name=f"Synthetic {rng.choice(USE_CASES).label} {number}",
+        name=name,
         agency=agency,
-        network=weighted(rng, NETWORK_WEIGHTS[agency.agency_type]),
-        dependency_kind=weighted(rng, DEPENDENCY_WEIGHTS[agency.agency_type]),
+        network=network,
+        national_security_system=network in tables.classified_networks,
+        dependency_kind=weighted(rng, tables.dependency_weights[agency.agency_type]),
         criticality=rng.choice(Criticality.values),
         user_count=rng.randint(10, 5000),
         product=rng.choice(products),
@@ -1129,7 +590,7 @@ def scale_system(draw: ScaleDraw, directive: Directive) -> System:
         mission_function="Synthetic system for scale testing",
         criticality=draw.criticality,
         network=draw.network,
-        national_security_system=draw.network in CLASSIFIED_NETWORKS,
+        national_security_system=draw.national_security_system,
         dependency_kind=draw.dependency_kind,
         user_count=draw.user_count,
     )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from procurement.demo import services as demo
+from procurement.demo.data import DemoDataError
 
 
 class Command(BaseCommand):
@@ -37,7 +38,10 @@ class Command(BaseCommand):
         if not 0 <= systems <= demo.SCALE_MAX_SYSTEMS:
             raise CommandError(f"--systems must be between 0 and {demo.SCALE_MAX_SYSTEMS}.")
         started = time.monotonic()
-        summary = demo.load_demo()
+        try:
+            summary = demo.load_demo()
+        except DemoDataError as error:  # a mistake in data/demo.toml: the message names the key
+            raise CommandError(str(error)) from error
         self.stdout.write(self._summary_line(summary, time.monotonic() - started))
         if systems:
             started = time.monotonic()
