@@ -14,7 +14,14 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    UV_NO_CACHE=1 \
+    UV_LINK_MODE=copy \
+    UV_COMPILE_BYTECODE=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PYTHON=/usr/local/bin/python3 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv \
+    PATH=/opt/venv/bin:$PATH
 
 # WeasyPrint renders the PDF reports through Pango and needs at least one font.
 RUN apt-get update \
@@ -25,14 +32,22 @@ RUN apt-get update \
 RUN useradd --create-home --uid 1000 phaseout
 WORKDIR /app
 
+# Python packages come from uv.lock, exactly as `make install` has them, without the dev
+# extra, into /opt/venv (first on PATH, so python, gunicorn and celery are the venv's).
+# Keep UV_VERSION equal to the Makefile's.
+ARG UV_VERSION=0.13.9
+RUN pip install uv==${UV_VERSION}
+
 # Only what the app needs: never .venv, node_modules or var/ (secret key, SQLite) from
 # the build context. README.md* is optional (pyproject names it; the build only warns).
-COPY pyproject.toml README.md* ./
+# The locked dependencies first, in their own layer, so a code change does not reinstall them.
+COPY pyproject.toml uv.lock README.md* ./
+RUN uv sync --locked --no-install-project
 COPY procurement ./procurement
 COPY planner ./planner
 # Editable, so gunicorn, celery and manage.py all import /app/procurement, whose
 # BASE_DIR is where templates/ and node_modules/ are.
-RUN pip install -e .
+RUN uv sync --locked
 
 COPY manage.py ./
 COPY templates ./templates

@@ -5,13 +5,37 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench bench-planner bench-inventory clean
+.PHONY: install lock run test lint bench bench-planner bench-inventory clean
 
-$(VENV)/.installed: pyproject.toml
+# Python packages are installed from uv.lock, exactly: the versions and hashes pyproject.toml's
+# ranges resolved to when the lock was last made (`make lock`). uv itself is pinned here and
+# bootstrapped into the venv with pip; it uses the venv's Python and never downloads one.
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+UV_ENV := UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(VENV) UV_PYTHON=$(CURDIR)/$(PY) UV_PYTHON_DOWNLOADS=never
+
+$(VENV)/.uv-$(UV_VERSION):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
 	touch $@
+
+# Runtime and dev dependencies and the project itself (editable), as locked; uv also removes
+# whatever is installed in the venv that the lock does not name.
+$(VENV)/.installed: pyproject.toml uv.lock $(VENV)/.uv-$(UV_VERSION)
+	@$(UV_ENV) $(UV) lock --check --quiet || { \
+	  echo >&2 "uv.lock is out of date with pyproject.toml: run '.venv/bin/uv lock' (or 'make lock' to upgrade everything) and commit uv.lock."; exit 1; }
+	$(UV_ENV) $(UV) sync --locked --extra dev --quiet
+	touch $@
+
+uv.lock:
+	@echo >&2 "uv.lock is missing: run 'make lock' and commit uv.lock."; exit 1
+
+# Re-resolve every dependency to the newest version pyproject.toml's ranges allow and rewrite
+# uv.lock (commit it; `make install` then installs it). Also the fix after editing the
+# dependencies in pyproject.toml. To re-lock changing only what pyproject.toml changed:
+# `.venv/bin/uv lock`.
+lock: $(VENV)/.uv-$(UV_VERSION)
+	$(UV_ENV) $(UV) lock --upgrade
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -29,6 +53,7 @@ test: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Benchmarks (figures in docs/benchmarks.md). bench-planner takes about 20 minutes.
