@@ -138,7 +138,10 @@ def run(clients: int, requests: int, workers: int) -> None:
     ids = prepare_user()
     from procurement.inventory.models import System
 
-    print(f"{System.objects.count():,} systems; gunicorn, {workers} workers; {clients} clients; {requests} requests a page")
+    print(
+        f"{System.objects.count():,} systems; gunicorn, {workers} workers; {clients} clients; {requests} "
+        f" requests a page"
+    )
     server = start_gunicorn(workers)
     try:
         openers = [Client().sign_in() for _ in range(clients)]
