@@ -70,7 +70,7 @@ BENCH_DATABASE_URL ?= sqlite:///$(CURDIR)/var/bench.sqlite3
 bench-inventory: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --no-input -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py loaddemo --systems 100000
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.inventory
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.list_load
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.imports
 
 clean:

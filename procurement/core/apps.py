@@ -10,3 +10,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from procurement.core import signals  # noqa: F401  (connects the login timestamp)
+        from procurement.core.tables import memoise_render_signatures
+
+        memoise_render_signatures()

@@ -6,15 +6,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
-from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2 import RequestConfig
 
 from procurement.core import exports
+from procurement.core.paging import ClampingPaginator
 from procurement.core.tables import PhaseoutTable
 
 EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
 PAGE_SIZES = (25, 50, 100)
-# No COUNT(*) per page view: with 100,000 systems the count would dominate.
-LIST_PAGINATOR = LazyPaginator
+# Rows are counted exactly up to this many; beyond it the page says "more than 10,000"
+# (an exact count of 100,000 rows costs more than the rest of the page).
+COUNT_CAP = 10_000
 
 
 class FilteredTableView(View):
@@ -26,6 +28,8 @@ class FilteredTableView(View):
     table_class: type[PhaseoutTable]
     template_name = "core/list.html"
     title = ""
+    item_name = "item"  # one row, in words: "Showing 1–25 of 1,234 systems"
+    item_name_plural = "items"
     export_basename = ""
     add_url_name = ""
 
@@ -41,8 +45,17 @@ class FilteredTableView(View):
         export_format = request.GET.get("export")
         if export_format:
             return self.export(table, export_format)
+        # RequestConfig would take `per_page` from the query string unchecked: it only
+        # sorts here, and the page size and number are validated before paging.
+        RequestConfig(request, paginate=False).configure(table)
         per_page = self.per_page(request)
-        RequestConfig(request, paginate={"per_page": per_page, "paginator_class": LIST_PAGINATOR}).configure(table)
+        table.paginate(
+            paginator_class=ClampingPaginator,
+            per_page=per_page,
+            page=request.GET.get("page", "1"),
+            count_cap=COUNT_CAP,
+            counted=table.data.data,
+        )
         return render(request, self.template_name, self.context(request, filterset, table, per_page))
 
     def export(self, table: PhaseoutTable, export_format: str) -> HttpResponse:
@@ -66,6 +79,8 @@ class FilteredTableView(View):
         query.pop("export", None)
         return {
             "title": self.title,
+            "item_name": self.item_name,
+            "item_name_plural": self.item_name_plural,
             "filter": filterset,
             "table": table,
             "columns": table.choosable_columns(),

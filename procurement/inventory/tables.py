@@ -3,7 +3,7 @@
 import django_tables2 as tables
 from django.utils import timezone
 
-from procurement.core.tables import PhaseoutTable, joined, yes_no
+from procurement.core.tables import IsoDateColumn, PhaseoutTable, joined, yes_no
 from procurement.inventory.models import Contract, System
 
 
@@ -17,7 +17,7 @@ class SystemTable(PhaseoutTable):
     criticality = tables.Column(verbose_name="Criticality")
     network = tables.Column(verbose_name="Network")
     national_security_system = tables.BooleanColumn(verbose_name="NSS")
-    removal_deadline = tables.DateColumn(verbose_name="Removal deadline", format="Y-m-d")
+    removal_deadline = IsoDateColumn(verbose_name="Removal deadline")
     days_left = tables.Column(
         verbose_name="Days left", accessor="removal_deadline", order_by="removal_deadline", empty_values=()
     )
@@ -83,9 +83,9 @@ class ContractTable(PhaseoutTable):
     vendor_uei = tables.Column(verbose_name="Vendor UEI")
     vendor_cage = tables.Column(verbose_name="Vendor CAGE code")
     value = tables.Column(verbose_name="Value (USD)")
-    option_date = tables.DateColumn(verbose_name="Next option date", format="Y-m-d")
-    renewal_date = tables.DateColumn(verbose_name="Renewal date", format="Y-m-d")
-    end_date = tables.DateColumn(verbose_name="Period of performance end", format="Y-m-d")
+    option_date = IsoDateColumn(verbose_name="Next option date")
+    renewal_date = IsoDateColumn(verbose_name="Renewal date")
+    end_date = IsoDateColumn(verbose_name="Period of performance end")
     contracting_officer = tables.Column(verbose_name="Contracting officer")
     contracting_officer_email = tables.Column(verbose_name="Contracting officer email")
     systems = tables.ManyToManyColumn(

@@ -17,6 +17,7 @@ from procurement.inventory.views.lists import InventoryListView
 class ContractListView(InventoryListView):
     table_class = ContractTable
     title = "Contracts"
+    item_name, item_name_plural = "contract", "contracts"
     export_basename = "contracts"
     add_url_name = "inventory:contract-create"
     import_kind = "contracts"

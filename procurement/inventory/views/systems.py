@@ -20,6 +20,7 @@ from procurement.inventory.views.lists import InventoryListView
 class SystemListView(InventoryListView):
     table_class = SystemTable
     title = "Systems"
+    item_name, item_name_plural = "system", "systems"
     export_basename = "systems"
     add_url_name = "inventory:system-create"
     import_kind = "systems"
