@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from procurement.inventory.access import Action, can
+from procurement.inventory.access import Action, agency_ids_for, can
 from procurement.inventory.enums import DONE_STATUSES, Criticality, DependencyKind, SystemStatus
 from procurement.inventory.filters import ContractFilter, SystemFilter
 from procurement.inventory.models import Agency, Contract, Directive, ImportBatch, ScopeRule, System
@@ -61,7 +61,7 @@ def system_detail(user, pk: int) -> dict:
         "depended_by": visible.filter(depends_on=system),
         "contracts": Contract.objects.for_user(user).filter(systems=system),
         "status_changes": system.status_changes.select_related("changed_by"),
-        "history": history_entries(system.history),
+        "history": history_entries(user, system.history),
     }
 
 
@@ -70,7 +70,7 @@ def contract_detail(user, pk: int) -> dict:
     return {
         "contract": contract,
         "systems": System.objects.for_user(user).filter(contracts=contract).select_related("agency"),
-        "history": history_entries(contract.history),
+        "history": history_entries(user, contract.history),
     }
 
 
@@ -78,20 +78,45 @@ HISTORY_IGNORED_FIELDS = {"id", "created_at", "updated_at"}
 HISTORY_LIMIT = 100
 
 
-def history_entries(history) -> list[dict]:
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of one history entry: old → new, or for links the ones added and removed."""
+
+    field: str
+    old: str = ""
+    new: str = ""
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    record: object  # a simple-history record: who (history_user), when (history_date), type
+    changes: tuple[FieldChange, ...]
+
+
+def history_entries(user, history) -> list[HistoryEntry]:
     """Change history newest first: who, when, and each changed field as old → new.
 
-    `history` is a simple-history manager (e.g. `system.history`).
+    `history` is a simple-history manager (e.g. `system.history`). Records made while
+    the row belonged to an agency the user may not see are left out, and so are links
+    to rows the user may not see: history never shows more than the page itself.
+    Saves that changed nothing visible are left out too.
     """
-    records = list(history.select_related("history_user").order_by("-history_date", "-history_id")[: HISTORY_LIMIT + 1])
+    records = history.select_related("history_user").order_by("-history_date", "-history_id")
+    agency_ids = agency_ids_for(user, Action.VIEW)
+    if agency_ids is not None:
+        records = records.filter(agency_id__in=agency_ids)
+    records = list(records[: HISTORY_LIMIT + 1])
     entries = []
     for record, previous in zip(records[:HISTORY_LIMIT], records[1:] + [None], strict=False):
-        changes = _field_changes(record, previous) if previous else []
-        entries.append({"record": record, "changes": changes})
+        changes = _field_changes(user, record, previous) if previous else ()
+        if changes or record.history_type != "~":
+            entries.append(HistoryEntry(record, changes))
     return entries
 
 
-def _field_changes(record, previous) -> list[dict]:
+def _field_changes(user, record, previous) -> tuple[FieldChange, ...]:
     """Compared by hand: simple-history's diff skips non-editable fields such as status."""
     model = record.instance_type
     changes = []
@@ -101,24 +126,33 @@ def _field_changes(record, previous) -> list[dict]:
         old, new = getattr(previous, tracked.attname), getattr(record, tracked.attname)
         if old != new:
             field = model._meta.get_field(tracked.name)
-            changes.append({"field": str(field.verbose_name), "old": _display(field, old), "new": _display(field, new)})
+            changes.append(FieldChange(str(field.verbose_name), _display(field, old), _display(field, new)))
     m2m_names = [field.name for field in record._history_m2m_fields]
     if m2m_names:
         for change in record.diff_against(previous, included_fields=m2m_names).changes:
-            field = model._meta.get_field(change.field)
-            changes.append(
-                {
-                    "field": str(field.verbose_name),
-                    "old": _display(field, change.old),
-                    "new": _display(field, change.new),
-                }
-            )
-    return changes
+            link_change = _link_change(user, model._meta.get_field(change.field), change.old, change.new)
+            if link_change is not None:
+                changes.append(link_change)
+    return tuple(changes)
+
+
+def _link_change(user, field, old_rows: list[dict], new_rows: list[dict]) -> FieldChange | None:
+    """Links added and removed, named, and only those to rows the user may see."""
+    target_column = field.m2m_reverse_field_name()
+    old = {row[target_column] for row in old_rows or []}
+    new = {row[target_column] for row in new_rows or []}
+    targets = field.related_model._default_manager
+    if hasattr(targets, "for_user"):
+        targets = targets.for_user(user)
+    names = {target.pk: str(target) for target in targets.filter(pk__in=old ^ new)}
+    added = tuple(sorted(names[pk] for pk in new - old if pk in names))
+    removed = tuple(sorted(names[pk] for pk in old - new if pk in names))
+    if not added and not removed:
+        return None
+    return FieldChange(str(field.verbose_name), added=added, removed=removed)
 
 
 def _display(field, value) -> str:
-    if field.many_to_many:
-        return f"{len(value or [])} linked"
     if value in (None, ""):
         return "—"
     if field.is_relation:

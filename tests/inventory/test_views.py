@@ -155,15 +155,16 @@ def test_session_ends_after_twelve_hours_even_when_active(client, alice):
 
 
 def test_change_history_lists_old_and_new_values(alice_client, system_a, alice):
+    from procurement.inventory.selectors import FieldChange
     from procurement.inventory.services import system_save
 
     system_a.criticality = "high"
     system_save(user=alice, system=system_a)
     alice_client.post(reverse("inventory:system-transition", args=[system_a.pk]), {"to_status": "assessed"})
     history = alice_client.get(system_a.get_absolute_url()).context["history"]
-    changes = [change for entry in history for change in entry["changes"]]
-    assert {"field": "mission criticality (FIPS 199)", "old": "Moderate", "new": "High"} in changes
-    assert {"field": "status", "old": "Identified", "new": "Assessed"} in changes
+    changes = [change for entry in history for change in entry.changes]
+    assert FieldChange("mission criticality (FIPS 199)", "Moderate", "High") in changes
+    assert FieldChange("status", "Identified", "Assessed") in changes
 
 
 def test_invalid_filter_shows_and_exports_nothing(client, bob, agency_a, system_b):
