@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.db import connection, transaction
 
 from procurement.demo.data import (
     AgencySpec,
@@ -532,7 +532,20 @@ def load_scale_systems(count: int) -> int:
         draws = [scale_draw(rng, data, number, agencies, products) for number in numbers]
         created += insert_scale_batch([draw for draw in draws if draw.fisma_id not in existing], directive)
     directive_refresh_deadlines(directive)
+    refresh_planner_statistics()
     return created
+
+
+def refresh_planner_statistics() -> None:
+    """Tells PostgreSQL what a bulk load put in the tables.
+
+    Until autovacuum gets to them, its row estimates are those of the empty tables, and
+    the first list and dashboard queries after a load chose plans that were ten times
+    slower (sorting 100,000 rows instead of walking an index).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 class ScaleDraw(NamedTuple):
