@@ -5,7 +5,10 @@ another department. alice edits A, victor views A, lena leads A, bob edits B,
 olga is oversight, root is staff admin.
 """
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from procurement.inventory.enums import AgencyType, Role
 from tests.factories import (
@@ -16,6 +19,13 @@ from tests.factories import (
     SystemFactory,
     UserFactory,
 )
+
+# Property tests: CI draws the same examples on every run (a green run is not luck);
+# a developer's runs draw new ones, and a failure found either way is kept in
+# .hypothesis/ and tried first next time.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture

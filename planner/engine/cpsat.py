@@ -78,7 +78,14 @@ def run_stage(network: Network, stage: Stage) -> StageOutcome:
     return _outcome(solver, status, variables, scale, time.monotonic() - started)
 
 
+class ModelDefect(RuntimeError):
+    """CP-SAT found our model invalid: a bug of ours, never an answer about the problem."""
+
+
 def build_model(model: cp_model.CpModel, network: Network, makespan_cap: int) -> ModelVariables | None:
+    """The model, or None when a bound already proves nothing finishes by `makespan_cap`."""
+    if network.makespan_floor() > makespan_cap:
+        return None  # the critical-path and energy floors are valid lower bounds
     starts, intervals = [], []
     for item in range(network.size):
         domain = _start_domain(network, item, makespan_cap)
@@ -204,6 +211,8 @@ def _outcome(
     solver: cp_model.CpSolver, status: int, variables: ModelVariables, scale: int, seconds: float
 ) -> StageOutcome:
     name = solver.status_name(status)
+    if status == cp_model.MODEL_INVALID:
+        raise ModelDefect(f"CP-SAT rejected the model: {solver.solution_info()}")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return StageOutcome(name, None, 0, seconds)
     starts = [solver.value(start) for start in variables.starts]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from planner.engine.cpsat import Stage, StageOutcome, build_model, run_stage, schedule_end
+from planner.engine.cpsat import ModelDefect, Stage, StageOutcome, build_model, run_stage, schedule_end
 from planner.engine.network import Network
 
 STEP_SECONDS = 0.25
@@ -121,6 +121,8 @@ def _solve_neighbourhood(
     # Cuts pay off on the full problem, not on small neighbourhoods solved many times.
     solver.parameters.linearization_level = 0
     status = solver.solve(model)
+    if status == cp_model.MODEL_INVALID:
+        raise ModelDefect(f"CP-SAT rejected a neighbourhood model: {solver.solution_info()}")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, None
     return status, [int(solver.value(start)) for start in variables.starts]

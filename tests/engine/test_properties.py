@@ -5,7 +5,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, assume, given, settings
 
 from planner.engine.baseline import solve_plain
-from planner.engine.model import Problem, SolveOptions, Status
+from planner.engine.model import Problem, Resource, SolveOptions, Status, WorkItem
 from planner.engine.solve import solve
 from tests.engine.checks import assert_schedule_valid, recomputed_lateness
 from tests.engine.strategies import problems
@@ -65,3 +65,17 @@ def test_horizon_below_the_optimum_is_reported_infeasible(problem: Problem) -> N
     assert "no schedule" in too_short.message
     just_enough = replace(problem, horizon=optimum.makespan)
     assert_schedule_valid(just_enough, solve(just_enough, FAST))
+
+
+def test_two_unit_items_on_one_unit_of_capacity_within_one_unit_are_infeasible() -> None:
+    """Found by the property above about once in ten seeds: the energy floor above the
+    horizon made an empty makespan range, CP-SAT called the model invalid, and that was
+    reported as UNKNOWN instead of INFEASIBLE."""
+    problem = Problem(
+        items=(WorkItem("a", 1, demands={"r": 1}), WorkItem("b", 1, demands={"r": 1})),
+        resources=(Resource("r", capacity=1),),
+        horizon=1,
+    )
+    for objective in ("makespan", "tardiness_then_makespan"):
+        result = solve(problem, replace(FAST, objective=objective))
+        assert result.status == Status.INFEASIBLE, result.message
