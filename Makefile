@@ -43,10 +43,12 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
+# serve: the web server and a Celery worker (large exports, periodic clean-ups), both
+# stopped by Ctrl-C.
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py loaddemo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py serve $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest

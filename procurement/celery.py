@@ -4,12 +4,24 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement.settings")
 
 app = Celery("phaseout")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Every periodic task, declared here and nowhere else. Beat reads this on start, so a
+# restart installs any change, and installing it twice changes nothing.
+BEAT_SCHEDULE = {
+    # Unconfirmed import batches hold parsed rows; they go after IMPORT_BATCH_TTL_SECONDS.
+    "expire-import-batches": {
+        "task": "procurement.inventory.tasks.import_batches_expire",
+        "schedule": crontab(minute=17),
+    },
+}
+app.conf.beat_schedule = BEAT_SCHEDULE
 
 
 def _make_filesystem_broker_folders() -> None:
@@ -21,3 +33,13 @@ def _make_filesystem_broker_folders() -> None:
 
 
 _make_filesystem_broker_folders()
+
+# Exports (procurement.core): old export jobs and files are deleted and jobs whose worker
+# was lost are failed, hourly. A dict of its own, merged with BEAT_SCHEDULE here.
+EXPORT_BEAT_SCHEDULE = {
+    "clean-export-jobs": {
+        "task": "procurement.core.tasks.export_jobs_clean",
+        "schedule": crontab(minute=43),
+    },
+}
+app.conf.beat_schedule = {**BEAT_SCHEDULE, **EXPORT_BEAT_SCHEDULE}

@@ -5,8 +5,10 @@ setup (SQLite under var/, no Redis) used by `make run`.
 """
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from procurement.env import (
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "simple_history",
+    "axes",
+    "csp",
     "procurement.core",
     "procurement.inventory",
     "planner",
@@ -63,16 +67,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answered here: no no-store, no CSP
+    "csp.middleware.CSPMiddleware",
+    # Turns a lock wait that outlasted SQLITE_BUSY_TIMEOUT_SECONDS into a 503 busy page,
+    # from views and from the middleware below (the session one when it saves the session).
+    "procurement.core.middleware.DatabaseBusyMiddleware",
+    "procurement.core.middleware.BusyAwareSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "procurement.core.middleware.NoStoreMiddleware",
     "procurement.core.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "procurement.urls"
@@ -99,10 +109,16 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'phaseout.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server and the worker read while the other writes.
+    # WAL lets readers go on while one connection writes. IMMEDIATE takes the write lock
+    # when a transaction begins, so a writer queues there, for up to the busy timeout
+    # (sqlite3's own busy handler, "timeout"), instead of failing at once half-way through
+    # when its read lock cannot be upgraded. A wait that still runs out is a 503 page
+    # (core.middleware.DatabaseBusyMiddleware). tests/core/test_security.py reads the
+    # PRAGMAs back from a live connection.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
+        "init_command": "PRAGMA journal_mode=WAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20, minimum=1),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -118,6 +134,45 @@ SESSION_COOKIE_AGE = env_int("SESSION_MAX_AGE_SECONDS", 12 * 60 * 60, minimum=60
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+
+# Sign-in throttling with django-axes (procurement/core/lockout.py, README "Security"): a
+# username from one address gets LOGIN_FAILURE_LIMIT failures, an address for all usernames
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS; then every sign-in there, the right password included and
+# the admin's too, answers 429 until LOGIN_COOLOFF_MINUTES after the latest failure.
+# Attempts while locked are not counted, so they do not push the time back.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 50, minimum=1)
+if LOGIN_FAILURE_LIMIT_PER_ADDRESS < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        f"Environment variable LOGIN_FAILURE_LIMIT_PER_ADDRESS={LOGIN_FAILURE_LIMIT_PER_ADDRESS} is invalid: "
+        f"must be at least LOGIN_FAILURE_LIMIT ({AXES_FAILURE_LIMIT})"
+    )
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # order used by SignInAttemptHandler
+AXES_HANDLER = "procurement.core.lockout.SignInAttemptHandler"
+AXES_LOCKOUT_CALLABLE = "procurement.core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "procurement.core.lockout.client_ip_address"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # a row per failure, kept after the cool-off ends
+# Reverse proxies in front of Phaseout whose X-Forwarded-For entries are believed; 0 = use
+# the connecting address. Behind one TLS proxy set 1, or every sign-in shares its address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Content-Security-Policy (django-csp): everything from this origin, no inline script or
+# style (htmx's indicator styles live in phaseout.css, see base.html), no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
@@ -181,6 +236,37 @@ IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024, minimu
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
 IMPORT_MAX_CELL_CHARS = env_int("IMPORT_MAX_CELL_CHARS", 4_000, minimum=100)
 IMPORT_MAX_UNZIPPED_BYTES = env_int("IMPORT_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024, minimum=1024)
+
+# Bulk import: parse budget, upload size and kept batches (README, "Bulk import"; issue 8).
+# An upload is parsed once, in a child process limited to IMPORT_PARSE_CPU_SECONDS of CPU,
+# IMPORT_PARSE_MEMORY_BYTES of memory beyond the web worker's, and IMPORT_PARSE_TIMEOUT_SECONDS
+# of wall-clock time (below gunicorn's 30 s worker timeout). Unconfirmed batches are deleted
+# after IMPORT_BATCH_TTL_SECONDS (hourly task, procurement/celery.py); a user keeps at most
+# IMPORT_MAX_PENDING_BATCHES, and a new upload discards the oldest.
+IMPORT_PARSE_CPU_SECONDS = env_int("IMPORT_PARSE_CPU_SECONDS", 5, minimum=1)
+IMPORT_PARSE_MEMORY_BYTES = env_int("IMPORT_PARSE_MEMORY_BYTES", 512 * 1024 * 1024, minimum=64 * 1024 * 1024)
+IMPORT_PARSE_TIMEOUT_SECONDS = env_int("IMPORT_PARSE_TIMEOUT_SECONDS", 10, minimum=1)
+IMPORT_BATCH_TTL_SECONDS = env_int("IMPORT_BATCH_TTL_SECONDS", 24 * 60 * 60, minimum=60)
+IMPORT_MAX_PENDING_BATCHES = env_int("IMPORT_MAX_PENDING_BATCHES", 5, minimum=1)
+# Form fields other than files (Django's default, stated so it is not raised by accident);
+# file bodies are bounded per view (procurement/core/uploads.py) and by the reverse proxy.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# End of bulk import settings.
+
+# Exports (procurement/core/exports.py, README "Export"; issue 8). An XLSX of more than
+# EXPORT_XLSX_IN_REQUEST_MAX_ROWS rows is written by a Celery worker, from the queue
+# EXPORT_CELERY_QUEUE, into EXPORT_DIR; the web server sends the file from there, so both
+# must see that folder. Jobs and their files are deleted after EXPORT_KEEP_HOURS (hourly
+# task, procurement/celery.py).
+EXPORT_XLSX_IN_REQUEST_MAX_ROWS = env_int("EXPORT_XLSX_IN_REQUEST_MAX_ROWS", 5_000, minimum=0)
+EXPORT_DIR = Path(env_str("PHASEOUT_EXPORT_DIR", str(VAR_DIR / "exports")))
+EXPORT_KEEP_HOURS = env_int("EXPORT_KEEP_HOURS", 24, minimum=1)
+EXPORT_CELERY_QUEUE = env_str("EXPORT_CELERY_QUEUE") or "celery"
+# The export tests run a real worker process, which must open the test database: with
+# SQLite a file of its own per test run rather than Django's in-memory default.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{secrets.token_hex(6)}.sqlite3")}
+# End of export settings.
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -5,16 +5,21 @@ Exports (`core.exports`) read the same table, so screen and file agree.
 
 import django_tables2 as tables
 import django_tables2.utils
+from django.core.exceptions import ImproperlyConfigured
+
+from procurement.core.export_columns import ExportColumn
 
 
 class PhaseoutTable(tables.Table):
     """Common look and column choice for every list.
 
-    `default_columns` are shown when the user has not chosen; `export_value`
-    gives the plain value written to CSV/XLSX for a column.
+    `default_columns` are shown when the user has not chosen. `export_columns` says,
+    for every column, where an export reads its plain value (`core.export_columns`):
+    exports read values, never rendered cells, so every column needs one.
     """
 
     default_columns: tuple[str, ...] = ()
+    export_columns: dict[str, ExportColumn] = {}
 
     class Meta:
         template_name = "tables/table.html"
@@ -47,13 +52,12 @@ class PhaseoutTable(tables.Table):
     def visible_column_names(self) -> list[str]:
         return [column.name for column in self.columns.all() if column.visible]
 
-
-def yes_no(value: bool) -> str:
-    return "yes" if value else "no"
-
-
-def joined(values) -> str:
-    return "; ".join(values)
+    def export_column(self, name: str) -> ExportColumn:
+        try:
+            return self.export_columns[name]
+        except KeyError:
+            table = type(self).__name__
+            raise ImproperlyConfigured(f"{table}.export_columns has no entry for column “{name}”.") from None
 
 
 class IsoDateColumn(tables.Column):

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.views import View
 from django_tables2 import RequestConfig
 
-from procurement.core import exports
+from procurement.core import exports, services
 from procurement.core.paging import ClampingPaginator
 from procurement.core.tables import PhaseoutTable
 
-EXPORT_FORMATS = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}
+EXPORT_FORMATS = ("csv", "xlsx")
 PAGE_SIZES = (25, 50, 100)
 # Rows are counted exactly up to this many; beyond it the page says "more than 10,000"
 # (an exact count of 100,000 rows costs more than the rest of the page).
@@ -59,11 +59,41 @@ class FilteredTableView(View):
         return render(request, self.template_name, self.context(request, filterset, table, per_page))
 
     def export(self, table: PhaseoutTable, export_format: str) -> HttpResponse:
-        respond = EXPORT_FORMATS.get(export_format)
-        if respond is None:
+        """The page's rows and columns as a file: CSV streamed, XLSX here or, when large, by a worker."""
+        if export_format not in EXPORT_FORMATS:
             raise Http404("Unknown export format.")
         RequestConfig(self.request, paginate=False).configure(table)  # applies the sort order
-        return respond(table, f"{self.export_basename}-{timezone.localdate():%Y-%m-%d}")
+        context = exports.export_context(self.request.user)
+        basename = f"{self.export_basename}-{context.today:%Y-%m-%d}"
+        if export_format == "csv":
+            return exports.csv_response(table, basename, context)
+        in_request_at_most = settings.EXPORT_XLSX_IN_REQUEST_MAX_ROWS
+        if exports.rows_at_most(table, in_request_at_most) <= in_request_at_most:
+            return exports.xlsx_response(table, basename, context)
+        return redirect(self.export_job(basename))
+
+    def export_job(self, basename: str):
+        """Records a large export for the worker: the list's name and query, never a queryset."""
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        query.pop("page", None)
+        return services.export_job_create(
+            user=self.request.user,
+            list_name=self.request.resolver_match.view_name,
+            query=query.urlencode(),
+            basename=basename,
+        )
+
+    def export_table(self, request) -> PhaseoutTable:
+        """The table `get` shows, unpaged and sorted: what a worker writes for a large export.
+
+        Built from `request` alone (its user and query string), as `get` builds it.
+        """
+        filterset = self.filterset(request)
+        table = self.table_class(filterset.qs if filterset.is_valid() else filterset.queryset.none())
+        table.show_only(request.GET.getlist("columns"))
+        RequestConfig(request, paginate=False).configure(table)
+        return table
 
     def may_add(self, user) -> bool:
         """Whether the page offers its add and import buttons to `user`."""

@@ -295,8 +295,15 @@ class System(models.Model):
         indexes = [
             models.Index(fields=["name", "id"]),  # the list's default order, paged with LIMIT
             models.Index(fields=["agency", "status"]),
-            models.Index(fields=["directive", "status"]),
+            # The dashboard's breakdowns, read from this index alone (no table scan).
+            models.Index(
+                fields=["directive", "status", "dependency_kind", "criticality", "removal_deadline"],
+                name="system_breakdown_idx",
+            ),
+            # The dashboard's most overdue first: walked in order, stopped after a page.
+            models.Index(fields=["removal_deadline", "name", "id"], name="system_deadline_order_idx"),
         ]
+        # On PostgreSQL, search runs on trigram indexes (migration 0003_search_and_dashboard_indexes).
 
     def __str__(self) -> str:
         return f"{self.name} ({self.fisma_id})"
@@ -315,14 +322,22 @@ class System(models.Model):
 
 
 class StatusChange(models.Model):
-    """One step of a system's status workflow: who moved it, when, and why."""
+    """One step of a system's status workflow: who moved it, when, and why.
+
+    It keeps the agency the system belonged to at the time: a system moved to another
+    agency does not show that agency the notes written before the move.
+    """
 
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="status_changes")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=20, choices=SystemStatus.choices)
     to_status = models.CharField(max_length=20, choices=SystemStatus.choices)
     changed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL)
     changed_at = models.DateTimeField(auto_now_add=True)
     note = models.TextField(blank=True)
+
+    agency_lookup = "agency"
+    objects = AgencyScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
@@ -383,20 +398,32 @@ class Contract(models.Model):
 
 
 class ImportBatch(models.Model):
-    """An uploaded file kept between its preview and the user's confirmation.
+    """An upload's parsed rows, kept between its preview and the user's confirmation.
 
-    The file is validated again on confirmation, inside the transaction that
-    applies it, so the preview can never apply stale checks.
+    The file is parsed once, at upload, under the parse budget; preview and confirmation
+    read the stored rows and never the file, which is not kept. The rows are validated
+    again on confirmation, inside the transaction that applies them, so the preview can
+    never apply stale checks. Unconfirmed batches expire (`import_batch_expire`), and a
+    user keeps a few at most; an applied batch keeps only its counts.
     """
+
+    class QuerySet(models.QuerySet):
+        def pending(self) -> models.QuerySet:
+            """Not applied yet: these hold rows and expire."""
+            return self.filter(applied_at__isnull=True)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="import_batches")
     filename = models.CharField(max_length=255)
-    content = models.BinaryField()
+    # The parsed sheet as zlib-compressed JSON (sheets.sheet_pack); emptied once applied.
+    parsed = models.BinaryField(null=True, editable=False)
+    row_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_count = models.PositiveIntegerField(default=0)
+
+    objects = QuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -289,6 +289,7 @@ def system_transition(*, user, system: System, to_status: str, note: str = "") -
         raise ValidationError("Say why the system goes back a step.")
     change = StatusChange.objects.create(
         system=system,
+        agency_id=system.agency_id,
         from_status=system.status,
         to_status=to_status,
         changed_by=user,

@@ -1,10 +1,32 @@
 """Tables for the inventory lists. Export reuses them, so screen and file agree."""
 
 import django_tables2 as tables
+from django.db.models import OuterRef, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
-from procurement.core.tables import IsoDateColumn, PhaseoutTable, joined, yes_no
-from procurement.inventory.models import Contract, System
+from procurement.core.export_columns import ExportContext, days_until, expression, field, yes_no
+from procurement.core.expressions import JoinedText
+from procurement.core.tables import IsoDateColumn, PhaseoutTable
+from procurement.inventory.models import Contract, Product, System
+
+
+def covered_product_names(context: ExportContext) -> JoinedText:
+    """Each system's products as the screen names them ("Vendor Product"), in their order."""
+    products = Product.objects.filter(systems=OuterRef("pk"))
+    return JoinedText(products, Concat("vendor__name", Value(" "), "name"), ordering=("vendor__name", "name"))
+
+
+def visible_depends_on(context: ExportContext) -> JoinedText:
+    """FISMA IDs of the systems each system depends on, only those the user may see."""
+    targets = System.objects.for_user(context.user).filter(depended_by=OuterRef("pk"))
+    return JoinedText(targets, "fisma_id", ordering=("name", "pk"))
+
+
+def visible_contract_systems(context: ExportContext) -> JoinedText:
+    """FISMA IDs of each contract's systems, only those the user may see."""
+    systems = System.objects.for_user(context.user).filter(contracts=OuterRef("pk"))
+    return JoinedText(systems, "fisma_id", ordering=("name", "pk"))
 
 
 class SystemTable(PhaseoutTable):
@@ -47,6 +69,31 @@ class SystemTable(PhaseoutTable):
         "days_left",
     )
 
+    export_columns = {
+        "name": field("name"),
+        "fisma_id": field("fisma_id"),
+        "agency": field("agency__abbreviation"),
+        "directive": field("directive__short_name"),
+        "status": field("status"),
+        "dependency_kind": field("dependency_kind"),
+        "criticality": field("criticality"),
+        "network": field("network"),
+        "national_security_system": yes_no("national_security_system"),
+        "removal_deadline": field("removal_deadline"),
+        "days_left": days_until("removal_deadline"),
+        "covered_products": expression(covered_product_names),
+        "depends_on": expression(visible_depends_on),
+        "owner_name": field("owner_name"),
+        "owner_email": field("owner_email"),
+        "contacts": field("contacts"),
+        "mission_function": field("mission_function"),
+        "environment": field("environment"),
+        "user_count": field("user_count"),
+        "identification_method": field("identification_method"),
+        "replacement": field("replacement"),
+        "cost_estimate": field("cost_estimate"),
+    }
+
     class Meta(PhaseoutTable.Meta):
         model = System
         fields = ()
@@ -63,15 +110,6 @@ class SystemTable(PhaseoutTable):
     def value_days_left(self, record: System):
         days = record.days_left(timezone.localdate())
         return "" if days is None else days
-
-    def value_national_security_system(self, record: System) -> str:
-        return yes_no(record.national_security_system)
-
-    def value_covered_products(self, record: System) -> str:
-        return joined(str(product) for product in record.covered_products.all())
-
-    def value_depends_on(self, record: System) -> str:
-        return joined(other.fisma_id for other in record.depends_on.all())
 
 
 class ContractTable(PhaseoutTable):
@@ -104,9 +142,23 @@ class ContractTable(PhaseoutTable):
         "systems",
     )
 
+    export_columns = {
+        "contract_number": field("contract_number"),
+        "order_number": field("order_number"),
+        "agency": field("agency__abbreviation"),
+        "vehicle": field("vehicle"),
+        "vendor_name": field("vendor_name"),
+        "vendor_uei": field("vendor_uei"),
+        "vendor_cage": field("vendor_cage"),
+        "value": field("value"),
+        "option_date": field("option_date"),
+        "renewal_date": field("renewal_date"),
+        "end_date": field("end_date"),
+        "contracting_officer": field("contracting_officer"),
+        "contracting_officer_email": field("contracting_officer_email"),
+        "systems": expression(visible_contract_systems),
+    }
+
     class Meta(PhaseoutTable.Meta):
         model = Contract
         fields = ()
-
-    def value_systems(self, record: Contract) -> str:
-        return joined(system.fisma_id for system in record.systems.all())

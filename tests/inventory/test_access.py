@@ -7,6 +7,7 @@ is added: a pattern without an entry in OBJECT_KWARGS makes the test fail.
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from procurement.core.models import ExportJob
 from procurement.inventory.models import ImportBatch
 
 SKIPPED_NAMESPACES = {"admin"}  # Django's admin has its own staff-only login
@@ -28,11 +29,16 @@ def named_patterns(resolver=None, namespace=None):
 
 @pytest.fixture
 def batch_a(alice):
-    return ImportBatch.objects.create(user=alice, kind="systems", filename="a.csv", content=b"x")
+    return ImportBatch.objects.create(user=alice, kind="systems", filename="a.csv")
 
 
 @pytest.fixture
-def objects_of_a(system_a, contract_a, directive, batch_a):
+def export_job_a(alice):
+    return ExportJob.objects.create(user=alice, list_name="inventory:system-list", basename="systems")
+
+
+@pytest.fixture
+def objects_of_a(system_a, contract_a, directive, batch_a, export_job_a):
     """URL kwargs that point at agency A's objects, per URL name."""
     return {
         "inventory:system-detail": {"pk": system_a.pk},
@@ -44,6 +50,9 @@ def objects_of_a(system_a, contract_a, directive, batch_a):
         "inventory:directive-dashboard": {"pk": directive.pk},
         "inventory:import-upload": {"kind": "systems"},
         "inventory:import-template": {"kind": "systems", "file_format": "csv"},
+        "core:export-job": {"pk": export_job_a.pk},
+        "core:export-progress": {"pk": export_job_a.pk},
+        "core:export-download": {"pk": export_job_a.pk},
     }
 
 
@@ -55,6 +64,9 @@ AGENCY_OBJECT_URLS = {
     "inventory:contract-detail",
     "inventory:contract-edit",
     "inventory:import-preview",
+    "core:export-job",  # an export belongs to the user who asked for it
+    "core:export-progress",
+    "core:export-download",
 }
 POST_ONLY = {"inventory:system-transition", "logout"}  # a GET there says "method not allowed" before any lookup
 WRITE_URLS = {

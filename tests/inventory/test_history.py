@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from procurement.inventory import selectors
-from procurement.inventory.services import system_save
+from procurement.inventory.services import system_save, system_transition
 from tests.factories import SystemFactory
 
 
@@ -55,3 +55,18 @@ def test_saving_without_changes_adds_no_entry(alice, root, system_a):
     before = len(selectors.history_entries(alice, system_a.history))
     system_save(user=root, system=system_a)
     assert len(selectors.history_entries(alice, system_a.history)) == before
+
+
+def test_status_notes_stay_with_the_agency_they_were_written_in(
+    client, alice, bob, root, agency_b, component_a, directive
+):
+    moved = SystemFactory(agency=agency_b, directive=directive)
+    system_transition(user=bob, system=moved, to_status="assessed", note="Classified program detail")
+    moved.refresh_from_db()
+    moved.agency = component_a
+    system_save(user=root, system=moved)
+    system_transition(user=alice, system=moved, to_status="identified", note="Re-assessing after the transfer")
+    client.force_login(alice)
+    page = client.get(reverse("inventory:system-detail", args=[moved.pk])).content.decode()
+    assert "Re-assessing after the transfer" in page
+    assert "Classified program detail" not in page

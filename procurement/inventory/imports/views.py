@@ -15,8 +15,10 @@ from openpyxl import Workbook
 
 from procurement.core.exports import XLSX_CONTENT_TYPE
 from procurement.core.forms import UswdsFormMixin
+from procurement.core.uploads import UploadRefusal, limit_upload_size, too_large_message
 from procurement.inventory import selectors
 from procurement.inventory.enums import Criticality, DependencyKind, IdentificationMethod, ImportKind, Network
+from procurement.inventory.imports import selectors as import_selectors
 from procurement.inventory.imports import services as import_services
 from procurement.inventory.imports.importers import IMPORTERS
 from procurement.inventory.imports.readers import Limits, SpreadsheetError
@@ -38,26 +40,58 @@ def _importer_class(request, kind: str):
     return IMPORTERS[kind]
 
 
+def _refused(request, refusal: UploadRefusal, kind: str):
+    """An upload over the size limit, answered without reading it (413)."""
+    _importer_class(request, kind)
+    form = UploadForm(data={}, files={})
+    form.errors["file"] = form.error_class([str(refusal)])
+    return _upload_page(request, kind, form, status=413)
+
+
+@limit_upload_size(lambda: settings.IMPORT_MAX_FILE_BYTES, refused=_refused)
 def upload(request, kind: str):
     _importer_class(request, kind)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
         try:
-            batch = import_services.import_batch_create(
-                user=request.user, kind=kind, filename=uploaded.name, content=_read_capped(uploaded)
+            created = import_services.import_batch_upload(
+                user=request.user, kind=kind, filename=form.cleaned_data["file"].name, content=_content(form)
             )
         except SpreadsheetError as error:
             form.add_error("file", str(error))
         else:
-            return redirect("inventory:import-preview", batch_id=batch.pk)
-    context = {"form": form, "kind": kind, "label": ImportKind(kind).label, "limits": Limits.from_settings()}
-    return render(request, "inventory/import_upload.html", context)
+            _tell_discarded(request, created.discarded)
+            return redirect("inventory:import-preview", batch_id=created.batch.pk)
+    return _upload_page(request, kind, form)
 
 
-def _read_capped(uploaded) -> bytes:
-    """Reads at most one byte past the limit, so an oversized upload is never held whole."""
-    return uploaded.read(settings.IMPORT_MAX_FILE_BYTES + 1)
+def _content(form: UploadForm) -> bytes:
+    """The whole file: the size handler stopped any upload over the limit while it arrived."""
+    uploaded = form.cleaned_data["file"]
+    if uploaded.size > settings.IMPORT_MAX_FILE_BYTES:
+        raise SpreadsheetError(too_large_message(uploaded.size, settings.IMPORT_MAX_FILE_BYTES))
+    return uploaded.read()
+
+
+def _tell_discarded(request, filenames: list[str]) -> None:
+    if filenames:
+        most = settings.IMPORT_MAX_PENDING_BATCHES
+        messages.info(
+            request,
+            f"You may keep {most} unconfirmed imports; the oldest, {', '.join(filenames)}, "
+            f"{'was' if len(filenames) == 1 else 'were'} discarded.",
+        )
+
+
+def _upload_page(request, kind: str, form: UploadForm, status: int = 200):
+    context = {
+        "form": form,
+        "kind": kind,
+        "label": ImportKind(kind).label,
+        "limits": Limits.from_settings(),
+        "pending": import_selectors.import_batches_pending(request.user),
+    }
+    return render(request, "inventory/import_upload.html", context, status=status)
 
 
 def template(request, kind: str, file_format: str):
@@ -95,10 +129,16 @@ def _xlsx_template(kind: str, headers: list[str]) -> bytes:
 
 
 def preview(request, batch_id):
-    batch = selectors.import_batch_get(request.user, batch_id)
+    try:
+        batch = selectors.import_batch_get(request.user, batch_id)
+    except Http404:
+        # Expired, discarded, or another user's: the owner needs to know why it is gone.
+        return render(request, "inventory/import_missing.html", _missing_context(), status=404)
     if batch.applied_at:
         messages.info(request, f"{batch.filename} was imported ({batch.applied_count} rows).")
         return redirect(LIST_URL[batch.kind])
+    if request.method == "POST" and request.POST.get("action") == "discard":
+        return _discard(request, batch)
     if request.method == "POST":
         return _confirm(request, batch)
     try:
@@ -107,6 +147,17 @@ def preview(request, batch_id):
         messages.error(request, str(error))
         return redirect("inventory:import-upload", kind=batch.kind)
     return render(request, "inventory/import_preview.html", _preview_context(batch, result))
+
+
+def _missing_context() -> dict:
+    most, kept_for = import_selectors.import_batch_retention()
+    return {"most": most, "kept_for": kept_for}
+
+
+def _discard(request, batch: ImportBatch):
+    import_services.import_batch_discard(user=request.user, batch=batch)
+    messages.info(request, f"{batch.filename} was discarded; nothing was imported.")
+    return redirect("inventory:import-upload", kind=batch.kind)
 
 
 def _confirm(request, batch: ImportBatch):

@@ -1,0 +1,54 @@
+"""What core keeps in the database: export jobs, the large exports a worker writes."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class ExportJob(models.Model):
+    """A large XLSX export, written by a worker: for whom, of which list, its progress.
+
+    The row keeps the user and the list's query string, never a queryset: the worker
+    builds the list again as that user, so their access is applied as it stands when
+    the job runs. The file lives under settings.EXPORT_DIR, named after the id.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Writing the file"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs")
+    list_name = models.CharField(max_length=100, help_text="URL name of the list, e.g. inventory:system-list.")
+    query = models.TextField(blank=True, help_text="The list's query string: filters, columns and sort.")
+    basename = models.CharField(max_length=100, help_text="The file's name without extension.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    done_rows = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True, help_text="Why it failed, for the user.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:export-job", args=[self.pk])
+
+    @property
+    def filename(self) -> str:
+        return f"{self.basename}.xlsx"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,163 @@
+"""A streaming XLSX writer for exports: one sheet of plain values, in bounded memory.
+
+openpyxl's write-only mode builds a cell object and an XML element for every cell,
+about 20 µs each: 100,000 systems with 9 columns took 19 s of CPU and with all 22
+columns 35 s (34 s with lxml), above the 20 s an export of that size may take. This
+writes the same SpreadsheetML (inline strings, numbers, dates as serial numbers with a
+date format, a bold header) as text, about 20 times faster, straight into the zip.
+openpyxl and the import's reader read the result back in the tests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+import zipfile
+from collections.abc import Iterable
+from typing import IO
+
+MAX_CELL_CHARS = 32_767  # Excel's limit; openpyxl cuts longer text the same way
+SHEET_TITLE_CHARS = 31
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+DATE_STYLE = 1
+HEADER_STYLE = 2
+# Characters XML 1.0 cannot hold at all; openpyxl refuses them, an export drops them.
+ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOCUMENT_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+CONTENT_TYPES = f"""{HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">\
+<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>\
+<Default Extension="xml" ContentType="application/xml"/>\
+<Override PartName="/xl/workbook.xml" \
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>\
+<Override PartName="/xl/worksheets/sheet1.xml" \
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>\
+<Override PartName="/xl/styles.xml" \
+ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>\
+</Types>"""
+PACKAGE_RELATIONSHIPS = f"""{HEAD}<Relationships xmlns="{RELATIONSHIPS}">\
+<Relationship Id="rId1" Type="{DOCUMENT_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/>\
+</Relationships>"""
+WORKBOOK_RELATIONSHIPS = f"""{HEAD}<Relationships xmlns="{RELATIONSHIPS}">\
+<Relationship Id="rId1" Type="{DOCUMENT_RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/>\
+<Relationship Id="rId2" Type="{DOCUMENT_RELATIONSHIPS}/styles" Target="styles.xml"/>\
+</Relationships>"""
+# Cell formats: 0 plain, 1 (DATE_STYLE) yyyy-mm-dd as on screen, 2 (HEADER_STYLE) bold.
+STYLES = f"""{HEAD}<styleSheet xmlns="{MAIN}">\
+<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>\
+<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font>\
+</fonts><fills count="2"><fill><patternFill patternType="none"/></fill>\
+<fill><patternFill patternType="gray125"/></fill></fills>\
+<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
+<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
+<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>\
+<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
+</styleSheet>"""
+
+
+def column_letters(count: int) -> list[str]:
+    letters = []
+    for index in range(count):
+        name, number = "", index + 1
+        while number:
+            number, remainder = divmod(number - 1, 26)
+            name = chr(65 + remainder) + name
+        letters.append(name)
+    return letters
+
+
+def escape(text: str) -> str:
+    """Text for XML content; a carriage return as a reference, which XML parsers keep."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def text_cell(reference: str, text: str, style: int = 0) -> str:
+    style_attribute = f' s="{style}"' if style else ""
+    return f'<c r="{reference}"{style_attribute} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
+
+
+def cell(reference: str, value: object) -> str:
+    """One cell's XML; an empty value (None or "") writes no cell at all."""
+    kind = type(value)
+    if kind is str:
+        return text_cell(reference, value[:MAX_CELL_CHARS]) if value else ""
+    if value is None:
+        return ""
+    if kind is int or kind is float or kind is decimal.Decimal:
+        return f'<c r="{reference}"><v>{value}</v></c>'
+    if kind is datetime.date:
+        return f'<c r="{reference}" s="{DATE_STYLE}"><v>{(value - EXCEL_EPOCH).days}</v></c>'
+    if kind is bool:
+        return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
+    return text_cell(reference, str(value)[:MAX_CELL_CHARS])
+
+
+def sheet_title(title: str) -> str:
+    return escape(SHEET_TITLE_FORBIDDEN.sub("-", title)[:SHEET_TITLE_CHARS] or "Sheet1")
+
+
+class SheetWriter:
+    """Writes one worksheet of rows into an XLSX file, streaming; use as a context manager.
+
+    `rows` are lists of plain values: text, numbers, dates, None for an empty cell.
+    The file is complete only after the block ends without an exception.
+    """
+
+    def __init__(self, output: str | IO[bytes], title: str, headers: list[str]):
+        self.archive = zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._write_package(title)
+        self.letters = column_letters(len(headers))
+        self.row_number = 1
+        self.sheet = self.archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        header = "".join(
+            text_cell(f"{letter}1", text, HEADER_STYLE) for letter, text in zip(self.letters, headers, strict=True)
+        )
+        self._write(f'{HEAD}<worksheet xmlns="{MAIN}"><sheetData><row r="1">{header}</row>')
+
+    def _write(self, xml: str) -> None:
+        if ILLEGAL_XML.search(xml):
+            xml = ILLEGAL_XML.sub("", xml)
+        self.sheet.write(xml.encode())
+
+    def write_rows(self, rows: Iterable[list[object]]) -> None:
+        letters = self.letters
+        parts = []
+        number = self.row_number
+        for row in rows:
+            number += 1
+            cells = "".join([cell(f"{letter}{number}", value) for letter, value in zip(letters, row, strict=True)])
+            parts.append(f'<row r="{number}">{cells}</row>')
+        self.row_number = number
+        self._write("".join(parts))
+
+    def __enter__(self) -> SheetWriter:
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if error_type is not None:
+            self.sheet.close()
+            self.archive.close()
+            return
+        self._write("</sheetData></worksheet>")
+        self.sheet.close()
+        self.archive.close()
+
+    def _write_package(self, title: str) -> None:
+        """Every part but the sheet, first in the zip as Excel writes them."""
+        self.archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        self.archive.writestr("_rels/.rels", PACKAGE_RELATIONSHIPS)
+        self.archive.writestr(
+            "xl/workbook.xml",
+            f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{DOCUMENT_RELATIONSHIPS}"><sheets>'
+            f'<sheet name="{sheet_title(title)}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        self.archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELATIONSHIPS)
+        self.archive.writestr("xl/styles.xml", STYLES)
