@@ -58,7 +58,11 @@ COPY --from=frontend /app/node_modules ./node_modules
 # ships matching files. Settings need a secret key when DEBUG is off; this one exists
 # only for this build step, and no key file is written, so none is baked in.
 ENV PHASEOUT_VAR_DIR=/app/var
+# var/exports exists in the image, owned by phaseout, so the compose volume mounted there
+# (shared by web and worker: the worker writes large exports, web sends them) starts
+# writable.
 RUN DJANGO_DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && mkdir -p /app/var/exports \
     && chown -R phaseout:phaseout /app/var
 USER phaseout
 

@@ -20,6 +20,11 @@ BEAT_SCHEDULE = {
         "task": "procurement.inventory.tasks.import_batches_expire",
         "schedule": crontab(minute=17),
     },
+    # Old export jobs and their files are deleted, and jobs whose worker was lost failed.
+    "clean-export-jobs": {
+        "task": "procurement.core.tasks.export_jobs_clean",
+        "schedule": crontab(minute=43),
+    },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE
 
@@ -27,19 +32,9 @@ app.conf.beat_schedule = BEAT_SCHEDULE
 def _make_filesystem_broker_folders() -> None:
     """The embedded file broker expects its folders to exist."""
     options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
 _make_filesystem_broker_folders()
-
-# Exports (procurement.core): old export jobs and files are deleted and jobs whose worker
-# was lost are failed, hourly. A dict of its own, merged with BEAT_SCHEDULE here.
-EXPORT_BEAT_SCHEDULE = {
-    "clean-export-jobs": {
-        "task": "procurement.core.tasks.export_jobs_clean",
-        "schedule": crontab(minute=43),
-    },
-}
-app.conf.beat_schedule = {**BEAT_SCHEDULE, **EXPORT_BEAT_SCHEDULE}

@@ -222,6 +222,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
         "processed_folder": str(VAR_DIR / "broker-processed"),
+        # Exchange tables (broadcasts such as a revoke); kombu's default is ./control.
+        "control_folder": str(VAR_DIR / "broker-control"),
         "store_processed": False,
     }
 )
