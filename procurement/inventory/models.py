@@ -282,6 +282,10 @@ class System(models.Model):
     )
     # Derived from the directive's current scope rules by services; never typed in.
     removal_deadline = models.DateField(null=True, editable=False, db_index=True)
+    # The end of the approved waiver in force, kept by the compliance app's services (which
+    # sit above the inventory and the planner); plans and reports use it as the deadline
+    # when it is later than removal_deadline.
+    waiver_until = models.DateField("waiver in force until", null=True, blank=True, editable=False)
     depends_on = models.ManyToManyField("self", symmetrical=False, related_name="depended_by", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
