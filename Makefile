@@ -58,12 +58,15 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
-# Benchmarks (figures in docs/benchmarks.md). bench-planner takes about 20 minutes.
+# Benchmarks (figures in docs/benchmarks.md). bench-planner takes about 4 hours on 2 cores
+# (every instance runs twice, engine and plain CP-SAT); docs/benchmarks.md gives sampled commands.
 bench: bench-planner bench-inventory
 
 bench-planner: install
+	$(PY) -m bench.sgs_speed
 	$(PY) -m bench.planner --set j30 --time-limit 10
 	$(PY) -m bench.planner --set j60 --time-limit 10 --every 4
+	$(PY) -m bench.planner --set j90 --time-limit 10 --every 4
 	$(PY) -m bench.domain_run
 
 # A throwaway database with 100,000 systems; point BENCH_DATABASE_URL at PostgreSQL to

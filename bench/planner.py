@@ -128,7 +128,7 @@ def _ratio(numerator: float, denominator: float) -> str:
 
 def parse_arguments(arguments: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.planner", description=__doc__)
-    parser.add_argument("--set", dest="sets", action="append", choices=["j30", "j60"], help="repeatable")
+    parser.add_argument("--set", dest="sets", action="append", choices=["j30", "j60", "j90"], help="repeatable")
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance and model")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="at most this many instances per set")

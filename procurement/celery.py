@@ -5,6 +5,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement.settings")
 
@@ -20,10 +21,39 @@ BEAT_SCHEDULE = {
         "task": "procurement.inventory.tasks.import_batches_expire",
         "schedule": crontab(minute=17),
     },
+    # Discovery's uploaded files keep their parsed rows no longer than import batches do.
+    "expire-discovery-files": {
+        "task": "procurement.discovery.tasks.source_files_expire_task",
+        "schedule": crontab(minute=19),
+    },
+    # Compliance: waivers past their end return systems to "must remove" (owners told);
+    # each period's status report drafts are made; revisions reaching their effective date
+    # refresh deadlines. Daily, at night (each is idempotent, so a re-run changes nothing).
+    "expire-waivers": {
+        "task": "procurement.compliance.tasks.waivers_expire",
+        "schedule": crontab(hour=1, minute=5),
+    },
+    "draft-status-reports": {
+        "task": "procurement.compliance.tasks.status_reports_generate",
+        "schedule": crontab(hour=2, minute=10),
+    },
+    "apply-directive-revisions": {
+        "task": "procurement.compliance.tasks.directive_revisions_apply",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Old export jobs and their files are deleted, and jobs whose worker was lost failed.
     "clean-export-jobs": {
         "task": "procurement.core.tasks.export_jobs_clean",
         "schedule": crontab(minute=43),
+    },
+    # Reminders: owe, cancel and gather notices, then hand digests to the workers. Often,
+    # because each recipient's digest hour is reached in local time by our own code
+    # (procurement/reminders/schedule.py), not by a crontab that misfires across DST.
+    "sweep-reminders": {
+        "task": "procurement.reminders.tasks.reminders_sweep",
+        "schedule": float(settings.REMINDER_SWEEP_SECONDS),
+        # A sweep still queued when the next is due is dropped: the next one does its work.
+        "options": {"queue": settings.REMINDER_CELERY_QUEUE, "expires": float(settings.REMINDER_SWEEP_SECONDS)},
     },
 }
 app.conf.beat_schedule = BEAT_SCHEDULE

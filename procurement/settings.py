@@ -61,7 +61,10 @@ INSTALLED_APPS = [
     "csp",
     "procurement.core",
     "procurement.inventory",
+    "procurement.discovery",
     "planner",
+    "procurement.compliance",
+    "procurement.reminders",
     "procurement.demo",
 ]
 
@@ -203,6 +206,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+# The file backend (`make run` chooses it) writes each message to a file here.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -216,7 +221,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REDIS_URL = env_redis_url("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {}
+    # Redis hands a task unacknowledged this long to another worker: far longer than any task
+    # (the longest, a digest batch, is killed at 300 s), so a slow task is never run twice.
+    {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 7200, minimum=600)}
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "broker"),
@@ -232,6 +239,20 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
+# Only the beat holding the database lease sends the schedule (procurement/reminders/beat.py).
+CELERY_BEAT_SCHEDULER = "procurement.reminders.beat:LeasedScheduler"
+
+# Reminders (procurement/reminders, README "Reminders"; issue 10).
+PHASEOUT_BASE_URL = env_str("PHASEOUT_BASE_URL", "http://127.0.0.1:8000")
+REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=1)
+# A digest claimed longer ago than this has lost its worker: it is "in doubt" and sent
+# again with the same Message-ID. Longer than the send task's time limit (300 s).
+REMINDER_SENDING_LEASE_SECONDS = env_int("REMINDER_SENDING_LEASE_SECONDS", 900, minimum=1)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 5, minimum=1)
+REMINDER_DIGESTS_PER_TASK = env_int("REMINDER_DIGESTS_PER_TASK", 50, minimum=1)
+REMINDER_CELERY_QUEUE = env_str("REMINDER_CELERY_QUEUE") or "celery"
+REMINDER_BEAT_LEASE_SECONDS = env_int("REMINDER_BEAT_LEASE_SECONDS", 60, minimum=3)
+# End of reminders settings.
 
 # Import limits (see README, "Bulk import").
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=1024)

@@ -64,7 +64,7 @@ def run_stage(network: Network, stage: Stage) -> StageOutcome:
     variables = build_model(model, network, stage.makespan_cap)
     if variables is None:
         return StageOutcome("INFEASIBLE", None, 0, time.monotonic() - started)
-    _add_tardiness(model, network, variables, stage)
+    add_tardiness(model, network, variables, stage)
     scale = _add_objective(model, network, variables, stage)
     if stage.hint is not None:
         _add_hint(model, network, variables, stage.hint, stage.previous_plan or {})
@@ -150,7 +150,7 @@ def _reservations(
     return reservations
 
 
-def _add_tardiness(model: cp_model.CpModel, network: Network, variables: ModelVariables, stage: Stage) -> None:
+def add_tardiness(model: cp_model.CpModel, network: Network, variables: ModelVariables, stage: Stage) -> None:
     terms = []
     for item in range(network.size):
         deadline = network.deadlines[item]

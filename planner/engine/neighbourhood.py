@@ -1,11 +1,18 @@
-"""Large-neighbourhood search on the makespan, between two slices of the full model.
+"""Large-neighbourhood search on the makespan or the weighted tardiness, between slices of the full model.
 
-Each step frees a neighbourhood of the best schedule (the items running in a
-random time window, or a random set of items) and freezes the rest: frozen
-items keep their order on every shared resource but may still shift left, so
-the makespan can shrink. A single-worker CP-SAT solves the small remaining
-problem quickly. The neighbourhood grows when steps are solved to proof
-without gain and shrinks when they time out, as CP-SAT does internally.
+Each step frees a neighbourhood of the best schedule and freezes the rest.
+For the makespan, frozen items keep their order on every shared resource but
+may still shift left, so the makespan can shrink; for weighted tardiness they
+stay where they are and only the free items are modelled (submodel.py), which
+keeps steps short on plans of thousands of items. A single-worker CP-SAT
+solves the small remaining problem quickly. The neighbourhood grows when steps are solved to
+proof without gain and shrinks when they time out, as CP-SAT does internally.
+
+Four kinds of neighbourhood, chosen at random in proportion to how often
+each has recently improved the schedule (an adaptive roulette): a random set
+of items; a time window (items running one after another); a resource
+conflict (items on one resource around a time where it is full); a
+precedence block (an item with its predecessors and successors, outwards).
 
 With only two cores CP-SAT's own LNS gets few calls beside its full-problem
 worker (one call took 2.6 s on a 60-job instance); steering it from here
@@ -19,76 +26,129 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from planner.engine.cpsat import ModelDefect, Stage, StageOutcome, build_model, run_stage, schedule_end
+from planner.engine.cpsat import (
+    MAKESPAN,
+    ModelDefect,
+    Stage,
+    StageOutcome,
+    build_model,
+    run_stage,
+    schedule_end,
+)
 from planner.engine.network import Network
+from planner.engine.population import EvolvingBeside, PopulationSearch
+from planner.engine.submodel import solve_among_fixed
 
 STEP_SECONDS = 0.25
 OPENING_SHARE = 0.2
 """Measured on hard j60 instances at 5 s: two neighbourhood searches beat the
 full model beside one neighbourhood search by about 2 % of makespan; the full
 model keeps a short first slice for its lower bound and the easy proofs."""
+POPULATION_SHARE = 0.5
+"""Of the opening slice, how long the population search runs beside the full model: on
+90-job instances it stops improving after about 0.3 s, and the full model then gets
+both cores back for its proofs (j901_1 went unproven with the population beside it throughout)."""
+TARDINESS_OPENING_SHARE = 0.1
+"""On 1,000-item plans the full tardiness model found nothing in its first second: its slice is short."""
 CLOSING_SHARE = 0.15
 MINIMUM_CLOSING_SECONDS = 0.05
 INITIAL_SHARE = 0.3
 SMALLEST_SHARE = 0.05
+INITIAL_TARDINESS_ITEMS = 40
+"""Tardiness steps start from about this many free items (a few systems' chains), whatever the plan's size."""
+SMALLEST_TARDINESS_ITEMS = 8
 
 
 @dataclass
 class SharedBest:
-    """The best schedule known to every search thread."""
+    """The best schedule known to every search thread, and its value for the goal being minimised."""
 
     starts: list[int]
-    makespan: int
+    value: int
     lower_bound: int
     lock: threading.Lock = field(default_factory=threading.Lock)
     finished: threading.Event = field(default_factory=threading.Event)
 
-    def offer(self, starts: list[int], makespan: int) -> bool:
+    def offer(self, starts: list[int], value: int) -> bool:
         with self.lock:
-            if makespan > self.makespan:
+            if value > self.value:
                 return False
-            self.starts, self.makespan = starts, makespan
-            if self.makespan <= self.lower_bound:
+            self.starts, self.value = starts, value
+            if self.value <= self.lower_bound:
                 self.finished.set()
             return True
 
     def raise_bound(self, bound: int) -> None:
         with self.lock:
             self.lower_bound = max(self.lower_bound, bound)
-            if self.makespan <= self.lower_bound:
+            if self.value <= self.lower_bound:
                 self.finished.set()
 
 
-def search_neighbourhoods(network: Network, shared: SharedBest, deadline: float, seed: int) -> int:
+NEIGHBOURHOOD_KINDS = ("random", "time window", "resource conflict", "precedence block")
+REWARD_MEMORY = 0.8
+SMALLEST_WEIGHT = 0.05
+
+
+def value_of(network: Network, starts: list[int], goal: str) -> int:
+    if goal == MAKESPAN:
+        return schedule_end(network, starts)
+    return sum(
+        network.weights[item] * max(0, start + network.durations[item] - deadline)
+        for item, (start, deadline) in enumerate(zip(starts, network.deadlines, strict=True))
+        if deadline is not None
+    )
+
+
+def search_neighbourhoods(
+    network: Network, shared: SharedBest, deadline: float, seed: int, goal: str = MAKESPAN
+) -> int:
     """Improve `shared` until the deadline or until it is proven optimal; returns steps run."""
     random_source = random.Random(seed)
-    share = INITIAL_SHARE
+    share = INITIAL_SHARE if goal == MAKESPAN else min(INITIAL_SHARE, INITIAL_TARDINESS_ITEMS / network.size)
+    smallest = SMALLEST_SHARE if goal == MAKESPAN else min(SMALLEST_SHARE, SMALLEST_TARDINESS_ITEMS / network.size)
+    weights = dict.fromkeys(NEIGHBOURHOOD_KINDS, 1.0)
     steps = 0
     while not shared.finished.is_set() and deadline - time.monotonic() > 0.02:
         with shared.lock:
-            starts, makespan = list(shared.starts), shared.makespan
-        free = _neighbourhood(network, starts, share, random_source)
-        status, found = _solve_neighbourhood(network, starts, makespan, free, deadline, random_source)
+            starts, value = list(shared.starts), shared.value
+        kind = random_source.choices(NEIGHBOURHOOD_KINDS, [weights[kind] for kind in NEIGHBOURHOOD_KINDS])[0]
+        free = _neighbourhood(network, starts, share, kind, random_source)
+        if goal == MAKESPAN:
+            status, found = _solve_neighbourhood(network, starts, value, free, deadline, random_source)
+        else:
+            step = max(0.01, min(STEP_SECONDS, deadline - time.monotonic()))
+            status, found = solve_among_fixed(network, starts, free, step, random_source.randrange(1 << 30))
         steps += 1
-        if found is not None and schedule_end(network, found) < makespan:
-            shared.offer(found, schedule_end(network, found))
+        reward = 0.0
+        if found is not None and value_of(network, found, goal) < value:
+            shared.offer(found, value_of(network, found, goal))
+            reward = 1.0
         elif found is not None and found != starts:
-            shared.offer(found, makespan)  # an equally short schedule: a move along the plateau
-        share = _adapt(share, status)
+            shared.offer(found, value)  # an equally good schedule: a move along the plateau
+            reward = 0.1
+        weights[kind] = max(SMALLEST_WEIGHT, REWARD_MEMORY * weights[kind] + (1 - REWARD_MEMORY) * reward)
+        share = _adapt(share, status, smallest)
     return steps
 
 
-def _adapt(share: float, status: int) -> float:
+def _adapt(share: float, status: int, smallest: float) -> float:
     if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
         return min(1.0, share * 1.15)
-    return max(SMALLEST_SHARE, share * 0.9)
+    return max(smallest, share * 0.9)
 
 
-def _neighbourhood(network: Network, starts: list[int], share: float, random_source: random.Random) -> set[int]:
-    size = max(2, round(share * network.size))
-    if random_source.random() < 0.5:
-        return set(random_source.sample(range(network.size), min(size, network.size)))
-    return _time_window(network, starts, size, random_source)
+def _neighbourhood(
+    network: Network, starts: list[int], share: float, kind: str, random_source: random.Random
+) -> set[int]:
+    size = min(network.size, max(2, round(share * network.size)))
+    if kind == "time window":
+        return _time_window(network, starts, size, random_source)
+    if kind == "resource conflict":
+        return _resource_conflict(network, starts, size, random_source)
+    if kind == "precedence block":
+        return _precedence_block(network, size, random_source)
+    return set(random_source.sample(range(network.size), size))
 
 
 def _time_window(network: Network, starts: list[int], size: int, random_source: random.Random) -> set[int]:
@@ -98,16 +158,47 @@ def _time_window(network: Network, starts: list[int], size: int, random_source: 
     return set(by_start[first : first + size] or by_start[-size:])
 
 
+def _resource_conflict(network: Network, starts: list[int], size: int, random_source: random.Random) -> set[int]:
+    """The `size` users of one resource running closest to a random time: the items contending for it."""
+    resources = [resource for resource in range(len(network.resource_names))]
+    if not resources:
+        return _time_window(network, starts, size, random_source)
+    resource = random_source.choice(resources)
+    users = [item for item in range(network.size) if any(used == resource for used, _ in network.demands[item])]
+    if len(users) < 2:
+        return _time_window(network, starts, size, random_source)
+    moment = starts[random_source.choice(users)]
+    users.sort(key=lambda item: abs(starts[item] - moment))
+    return set(users[:size])
+
+
+def _precedence_block(network: Network, size: int, random_source: random.Random) -> set[int]:
+    """A random item with its predecessors and successors, breadth first until `size` items."""
+    first = random_source.randrange(network.size)
+    block = {first}
+    frontier = [first]
+    while frontier and len(block) < size:
+        item = frontier.pop(0)
+        for neighbour in network.predecessors[item] + network.successors[item]:
+            if neighbour not in block and len(block) < size:
+                block.add(neighbour)
+                frontier.append(neighbour)
+    if len(block) < size:  # a short chain: fill with random items so the step is worth solving
+        block.update(random_source.sample(range(network.size), size - len(block)))
+    return block
+
+
 def _solve_neighbourhood(
     network: Network,
     starts: list[int],
-    makespan: int,
+    value: int,
     free: set[int],
     deadline: float,
     random_source: random.Random,
 ) -> tuple[int, list[int] | None]:
+    """The makespan step: frozen items keep their order on each resource but may shift left."""
     model = cp_model.CpModel()
-    variables = build_model(model, network, makespan)
+    variables = build_model(model, network, value)
     if variables is None:
         return cp_model.INFEASIBLE, None
     _freeze_order(model, network, starts, free, variables.starts)
@@ -155,31 +246,49 @@ def _frozen_users_by_resource(network: Network, free: set[int]) -> list[list[int
     return users
 
 
-def minimise_makespan_with_neighbourhoods(network: Network, stage: Stage) -> StageOutcome:
-    """Full model, then neighbourhood search, then the full model again.
+def minimise_with_neighbourhoods(
+    network: Network, stage: Stage, floor: int, population: PopulationSearch | None = None
+) -> StageOutcome:
+    """Full model beside the population search, then neighbourhood search, then the full model again.
 
-    The first slice gives the lower bound and proves the easy instances; the
+    The first slice gives the lower bound and proves the easy instances while
+    the population search, on the other core, finds a better start; the
     neighbourhood searches (one per worker) do most of the improving; the
     closing slice restarts the full model from their best schedule, whose
-    makespan now cuts every start domain, to prove it or improve on it.
+    value now caps the goal, to prove it or improve on it. `floor` is a
+    lower bound on the goal known beforehand.
     """
     started = time.monotonic()
     deadline = started + stage.time_limit
-    opening = run_stage(network, replace(stage, time_limit=stage.time_limit * OPENING_SHARE))
-    if opening.status in ("OPTIMAL", "INFEASIBLE") or opening.starts is None:
+    opening = _opening(network, stage, population)
+    # On large plans the short opening slice may find nothing: the search starts from the hint.
+    start = opening.starts or stage.hint
+    if opening.status in ("OPTIMAL", "INFEASIBLE") or start is None:
         return opening
-    shared = SharedBest(opening.starts, schedule_end(network, opening.starts), network.makespan_floor())
+    shared = SharedBest(list(start), value_of(network, start, stage.goal), floor)
     shared.raise_bound(opening.bound)
+    evolved = None if population is None else population.best()
+    if evolved is not None and value_of(network, evolved.starts, stage.goal) < shared.value:
+        shared.offer(evolved.starts, value_of(network, evolved.starts, stage.goal))
     _run_neighbourhood_workers(network, shared, deadline - stage.time_limit * CLOSING_SHARE, stage)
     closing = _close(network, stage, shared, deadline)
     bound = max(shared.lower_bound, closing.bound)
-    status = "OPTIMAL" if closing.status == "OPTIMAL" or shared.makespan <= bound else "FEASIBLE"
+    status = "OPTIMAL" if closing.status == "OPTIMAL" or shared.value <= bound else "FEASIBLE"
     return StageOutcome(status, shared.starts, bound, time.monotonic() - started)
+
+
+def _opening(network: Network, stage: Stage, population: PopulationSearch | None) -> StageOutcome:
+    share = OPENING_SHARE if stage.goal == MAKESPAN else TARDINESS_OPENING_SHARE
+    opening_stage = replace(stage, time_limit=stage.time_limit * share)
+    if population is None:
+        return run_stage(network, opening_stage)
+    with EvolvingBeside(population, opening_stage.time_limit * POPULATION_SHARE):
+        return run_stage(network, opening_stage)
 
 
 def _run_neighbourhood_workers(network: Network, shared: SharedBest, until: float, stage: Stage) -> None:
     threads = [
-        threading.Thread(target=search_neighbourhoods, args=(network, shared, until, stage.seed + worker))
+        threading.Thread(target=search_neighbourhoods, args=(network, shared, until, stage.seed + worker, stage.goal))
         for worker in range(stage.workers)
     ]
     for thread in threads:
@@ -192,9 +301,11 @@ def _close(network: Network, stage: Stage, shared: SharedBest, deadline: float) 
     remaining = deadline - time.monotonic()
     if shared.finished.is_set() or remaining < MINIMUM_CLOSING_SECONDS:
         return StageOutcome("FEASIBLE", shared.starts, shared.lower_bound, 0.0)
-    closing = run_stage(
-        network, replace(stage, time_limit=remaining, makespan_cap=shared.makespan, hint=list(shared.starts))
-    )
+    if stage.goal == MAKESPAN:
+        capped = replace(stage, makespan_cap=shared.value)
+    else:
+        capped = replace(stage, tardiness_cap=shared.value)
+    closing = run_stage(network, replace(capped, time_limit=remaining, hint=list(shared.starts)))
     if closing.starts is not None:
-        shared.offer(closing.starts, schedule_end(network, closing.starts))
+        shared.offer(closing.starts, value_of(network, closing.starts, stage.goal))
     return closing

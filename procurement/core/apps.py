@@ -13,3 +13,13 @@ class CoreConfig(AppConfig):
         from procurement.core.tables import memoise_render_signatures
 
         memoise_render_signatures()
+        title_the_admin()
+
+
+def title_the_admin() -> None:
+    """The Django admin says Phaseout, not "Django administration", in its header and tab."""
+    from django.contrib import admin
+
+    admin.site.site_header = "Phaseout administration"
+    admin.site.site_title = "Phaseout admin"
+    admin.site.index_title = "Reference data, users and agencies"

@@ -47,6 +47,7 @@ class ExportColumn:
 
     source: str | Callable[[ExportContext], BaseExpression]
     convert: Callable[[ExportContext, Any], Convert | None] | None = None
+    is_money: bool = False  # dollars: a number in XLSX's currency format
 
     def reader(self, context: ExportContext, model: type[Model]) -> tuple[Convert | None, bool]:
         """The conversion of this column's values, and whether values read as they are need neutralising.
@@ -91,11 +92,16 @@ def field(path: str) -> ExportColumn:
     return ExportColumn(path, _display)
 
 
-_YES_NO = {True: "yes", False: "no"}
+YES_NO = {True: "Yes", False: "No"}  # the words the screen shows (core.tables.YesNoColumn)
 
 
 def yes_no(path: str) -> ExportColumn:
-    return ExportColumn(path, lambda context, model_field: lambda values: list(map(_YES_NO.get, values)))
+    return ExportColumn(path, lambda context, model_field: lambda values: list(map(YES_NO.get, values)))
+
+
+def money(path: str) -> ExportColumn:
+    """An amount in US dollars: the number as stored (CSV), a number in currency format (XLSX)."""
+    return ExportColumn(path, is_money=True)
 
 
 def days_until(path: str) -> ExportColumn:

@@ -159,7 +159,8 @@ def xlsx_write(
     `on_progress` is called with the rows written so far after every chunk.
     """
     written = 0
-    with SheetWriter(output, title, export_headers(table)) as sheet:
+    money_columns = [table.export_column(name).is_money for name in table.visible_column_names()]
+    with SheetWriter(output, title, export_headers(table), money_columns) as sheet:
         for chunk in export_chunks(table, context):
             sheet.write_rows(chunk.row_tuples())
             written += chunk.rows

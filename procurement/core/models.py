@@ -52,3 +52,41 @@ class ExportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class SavedView(models.Model):
+    """A list as one person set it up (filters, columns, sort), saved under a name to come back to.
+
+    `query` is the list's query string without its page: applying it runs the list's
+    own filters and access rules again, so a saved view never shows more than the list.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    list_name = models.CharField(max_length=100, help_text="URL name of the list, e.g. inventory:system-list.")
+    name = models.CharField(max_length=80)
+    query = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "list_name", "name"], name="saved_view_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse(self.list_name)}?{self.query}" if self.query else reverse(self.list_name)
+
+
+class ListColumns(models.Model):
+    """The columns one person last chose for one list: shown again when the link names none."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="list_columns")
+    list_name = models.CharField(max_length=100)
+    columns = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "list_name"], name="list_columns_one_per_list")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.list_name}"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 
-from procurement.core.models import ExportJob
+from procurement.core.models import ExportJob, ListColumns, SavedView
 from procurement.core.services import export_file_path
 
 
@@ -57,3 +57,15 @@ def _list_url(job: ExportJob) -> str:
     except NoReverseMatch:
         return ""
     return f"{path}?{job.query}" if job.query else path
+
+
+def saved_views_for(user, list_name: str) -> list[SavedView]:
+    return list(SavedView.objects.filter(user=user, list_name=list_name))
+
+
+def remembered_columns(user, list_name: str) -> list[str]:
+    """The columns the user last chose for the list; empty when never chosen (the defaults)."""
+    if not user.is_authenticated:
+        return []
+    columns = ListColumns.objects.filter(user=user, list_name=list_name).values_list("columns", flat=True).first()
+    return list(columns or [])

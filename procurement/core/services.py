@@ -1,4 +1,5 @@
-"""Writes of core: export jobs, from the request that asks for one to the file and its removal."""
+"""Writes of core: export jobs, from the request that asks for one to the file and its removal;
+saved views and the columns each person chose for a list."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from uuid import UUID
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
 
 from procurement.core import exports
-from procurement.core.models import ExportJob
+from procurement.core.models import ExportJob, ListColumns, SavedView
 from procurement.core.tables import PhaseoutTable
 
 # By name: the task module imports this one.
@@ -110,8 +111,9 @@ def list_table(job: ExportJob) -> PhaseoutTable:
     request.method = "GET"
     request.user = job.user
     request.GET = QueryDict(job.query)
+    request.resolver_match = match
     view.setup(request)
-    return view.export_table(request)
+    return view.build_table(request)
 
 
 def export_job_fail(job_id: UUID | str, message: str) -> None:
@@ -140,3 +142,67 @@ def export_jobs_clean(now: datetime.datetime) -> int:
             if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
                 path.unlink(missing_ok=True)
     return deleted
+
+
+# Saved views and remembered columns ---------------------------------------------------------
+
+SAVED_VIEWS_PER_LIST = 50
+SAVED_VIEW_QUERY_CHARS = 2000
+# Parts of a list's query string that are not part of a view: where one was, and a download.
+NOT_A_VIEW = ("page", "export")
+
+
+class SavedViewError(ValueError):
+    """A saved view that cannot be kept; the message is for the user."""
+
+
+def saved_view_save(*, user, list_name: str, name: str, query: str) -> SavedView:
+    """Saves the list's filters, columns and sort under `name`; the same name again replaces it."""
+    name = name.strip()
+    if not name:
+        raise SavedViewError("Give the view a name.")
+    if len(name) > SavedView._meta.get_field("name").max_length:
+        raise SavedViewError("The name is too long (80 characters at most).")
+    check_list_name(list_name)
+    view_query = QueryDict(query, mutable=True)
+    for key in NOT_A_VIEW:
+        view_query.pop(key, None)
+    query = view_query.urlencode()
+    if len(query) > SAVED_VIEW_QUERY_CHARS:
+        raise SavedViewError("This view has too many filters to save.")
+    existing = SavedView.objects.filter(user=user, list_name=list_name)
+    if not existing.filter(name=name).exists() and existing.count() >= SAVED_VIEWS_PER_LIST:
+        raise SavedViewError(f"You have {SAVED_VIEWS_PER_LIST} saved views of this list: delete one first.")
+    view, _ = SavedView.objects.update_or_create(user=user, list_name=list_name, name=name, defaults={"query": query})
+    return view
+
+
+def saved_view_delete(*, user, pk: int) -> None:
+    """Deletes one of the user's saved views; anyone else's is "not found"."""
+    deleted, _ = SavedView.objects.filter(user=user, pk=pk).delete()
+    if not deleted:
+        raise Http404("No such saved view.")
+
+
+def check_list_name(list_name: str) -> None:
+    """Only a list page may have saved views (and only its URL is ever linked).
+
+    A list page is a view with `build_table` (core.views.FilteredTableView, which imports
+    this module: named, not imported).
+    """
+    try:
+        view_class = getattr(resolve(reverse(list_name)).func, "view_class", None)
+    except NoReverseMatch:
+        view_class = None
+    if not callable(getattr(view_class, "build_table", None)):
+        raise SavedViewError("This page has no saved views.")
+
+
+def list_columns_remember(*, user, list_name: str, columns: list[str]) -> None:
+    """Keeps the columns the user chose for a list, to show them next time (one upsert query)."""
+    ListColumns.objects.bulk_create(
+        [ListColumns(user=user, list_name=list_name, columns=columns)],
+        update_conflicts=True,
+        unique_fields=["user", "list_name"],
+        update_fields=["columns"],
+    )

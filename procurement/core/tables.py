@@ -6,8 +6,11 @@ Exports (`core.exports`) read the same table, so screen and file agree.
 import django_tables2 as tables
 import django_tables2.utils
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Case, IntegerField, Value, When
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
-from procurement.core.export_columns import ExportColumn
+from procurement.core.export_columns import YES_NO, ExportColumn
 
 
 class PhaseoutTable(tables.Table):
@@ -20,6 +23,8 @@ class PhaseoutTable(tables.Table):
 
     default_columns: tuple[str, ...] = ()
     export_columns: dict[str, ExportColumn] = {}
+    # Columns of the page itself (a row's selection checkbox): always shown, never chosen or exported.
+    page_columns: tuple[str, ...] = ()
 
     class Meta:
         template_name = "tables/table.html"
@@ -39,18 +44,23 @@ class PhaseoutTable(tables.Table):
             self.data.data = queryset.order_by(*queryset.query.order_by, "pk")
 
     def choosable_columns(self) -> list[tuple[str, str]]:
-        return [(column.name, str(column.header)) for column in self.columns.all()]
+        return [
+            (column.name, str(column.header)) for column in self.columns.all() if column.name not in self.page_columns
+        ]
 
     def show_only(self, names: list[str]) -> None:
-        chosen = set(names) or set(self.default_columns)
+        # Unknown names are ignored; none left (or "?columns=default") means the defaults.
+        choosable = {name for name, _ in self.choosable_columns()}
+        chosen = set(names) & choosable or set(self.default_columns)
         for column in self.columns.all():
-            if column.name in chosen:
+            if column.name in chosen or column.name in self.page_columns:
                 self.columns.show(column.name)
             else:
                 self.columns.hide(column.name)
 
     def visible_column_names(self) -> list[str]:
-        return [column.name for column in self.columns.all() if column.visible]
+        """The chosen columns shown, in order: what exports write and what is remembered."""
+        return [column.name for column in self.columns.all() if column.visible and column.name not in self.page_columns]
 
     def export_column(self, name: str) -> ExportColumn:
         try:
@@ -72,6 +82,61 @@ class IsoDateColumn(tables.Column):
 
     def value(self, value):
         return value
+
+
+class YesNoColumn(tables.Column):
+    """A boolean as the words "Yes" and "No", on screen and in exports (`export_columns.yes_no`).
+
+    Words rather than ✔/✘: a screen reader reads them as they are, and a file holds the
+    same text as the screen (import reads them back, in any case).
+    """
+
+    def render(self, value) -> str:
+        return YES_NO[bool(value)]
+
+
+class MoneyColumn(tables.Column):
+    """US dollars with cents and thousands separators ("$1,234.50"); exports keep the number."""
+
+    def render(self, value) -> str:
+        return f"${value:,.2f}"
+
+
+class ChoiceColumn(tables.Column):
+    """A column of a field with choices, sorted in the choices' own order, not by code.
+
+    Criticality sorts Low < Moderate < High and status in workflow order, as people
+    read them; the codes' alphabetical order ("high" < "low" < "moderate") means
+    nothing. With `tag=True` each label is a coloured tag (class `phaseout-tag--<code>`,
+    colours in phaseout.css). Exports read the queryset this sorts, so files agree.
+    """
+
+    def __init__(self, field_name: str, *, tag: bool = False, **kwargs):
+        super().__init__(accessor=field_name, **kwargs)
+        self.field_name = field_name
+        self.tag = tag
+        self._tags: dict[str, str] = {}
+
+    def order(self, queryset, is_descending):
+        rank = choice_rank(queryset.model, self.field_name)
+        return queryset.order_by(rank.desc() if is_descending else rank.asc()), True
+
+    def render(self, value, record):
+        if not self.tag:
+            return value
+        code = getattr(record, self.field_name)
+        if code not in self._tags:  # labels are few: each tag is built once, not per cell
+            self._tags[code] = mark_safe(  # noqa: S308 (the code and label are escaped)
+                f'<span class="usa-tag phaseout-tag phaseout-tag--{escape(code)}">{escape(value)}</span>'
+            )
+        return self._tags[code]
+
+
+def choice_rank(model, field_name: str) -> Case:
+    """The position of each row's value in the field's choices (unknown values last)."""
+    choices = model._meta.get_field(field_name).flatchoices
+    whens = [When(**{field_name: value}, then=Value(position)) for position, (value, _) in enumerate(choices)]
+    return Case(*whens, default=Value(len(choices)), output_field=IntegerField())
 
 
 def memoise_render_signatures() -> None:

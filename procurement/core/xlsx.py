@@ -14,7 +14,7 @@ import datetime
 import decimal
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO
 
 MAX_CELL_CHARS = 32_767  # Excel's limit; openpyxl cuts longer text the same way
@@ -22,6 +22,7 @@ SHEET_TITLE_CHARS = 31
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 DATE_STYLE = 1
 HEADER_STYLE = 2
+MONEY_STYLE = 3
 # Characters XML 1.0 cannot hold at all; openpyxl refuses them, an export drops them.
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -48,17 +49,20 @@ WORKBOOK_RELATIONSHIPS = f"""{HEAD}<Relationships xmlns="{RELATIONSHIPS}">\
 <Relationship Id="rId1" Type="{DOCUMENT_RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/>\
 <Relationship Id="rId2" Type="{DOCUMENT_RELATIONSHIPS}/styles" Target="styles.xml"/>\
 </Relationships>"""
-# Cell formats: 0 plain, 1 (DATE_STYLE) yyyy-mm-dd as on screen, 2 (HEADER_STYLE) bold.
+# Cell formats: 0 plain, 1 (DATE_STYLE) yyyy-mm-dd as on screen, 2 (HEADER_STYLE) bold,
+# 3 (MONEY_STYLE) US dollars with cents ($1,234.50), the number itself kept for sums.
 STYLES = f"""{HEAD}<styleSheet xmlns="{MAIN}">\
-<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>\
+<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>\
+<numFmt numFmtId="165" formatCode="&quot;$&quot;#,##0.00"/></numFmts>\
 <fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font>\
 </fonts><fills count="2"><fill><patternFill patternType="none"/></fill>\
 <fill><patternFill patternType="gray125"/></fill></fills>\
 <borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>\
 <cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>\
-<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
+<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>\
 <xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>\
-<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>\
+<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>\
+<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>\
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>\
 </styleSheet>"""
 
@@ -100,6 +104,14 @@ def cell(reference: str, value: object) -> str:
     return text_cell(reference, str(value)[:MAX_CELL_CHARS])
 
 
+def money_cell(reference: str, value: object) -> str:
+    """An amount of money: a number in the currency format; anything else as `cell` writes it."""
+    kind = type(value)
+    if kind is decimal.Decimal or kind is int or kind is float:
+        return f'<c r="{reference}" s="{MONEY_STYLE}"><v>{value}</v></c>'
+    return cell(reference, value)
+
+
 def sheet_title(title: str) -> str:
     return escape(SHEET_TITLE_FORBIDDEN.sub("-", title)[:SHEET_TITLE_CHARS] or "Sheet1")
 
@@ -108,13 +120,16 @@ class SheetWriter:
     """Writes one worksheet of rows into an XLSX file, streaming; use as a context manager.
 
     `rows` are lists of plain values: text, numbers, dates, None for an empty cell.
+    `money_columns` says, per column, whether its numbers are dollars (currency format).
     The file is complete only after the block ends without an exception.
     """
 
-    def __init__(self, output: str | IO[bytes], title: str, headers: list[str]):
+    def __init__(self, output: str | IO[bytes], title: str, headers: list[str], money_columns: Sequence[bool] = ()):
         self.archive = zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self._write_package(title)
         self.letters = column_letters(len(headers))
+        money = list(money_columns) + [False] * (len(headers) - len(money_columns))
+        self.cell_writers = [money_cell if is_money else cell for is_money in money]
         self.row_number = 1
         self.sheet = self.archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
         header = "".join(
@@ -128,12 +143,14 @@ class SheetWriter:
         self.sheet.write(xml.encode())
 
     def write_rows(self, rows: Iterable[list[object]]) -> None:
-        letters = self.letters
+        columns = list(zip(self.letters, self.cell_writers, strict=True))
         parts = []
         number = self.row_number
         for row in rows:
             number += 1
-            cells = "".join([cell(f"{letter}{number}", value) for letter, value in zip(letters, row, strict=True)])
+            cells = "".join(
+                [write(f"{letter}{number}", value) for (letter, write), value in zip(columns, row, strict=True)]
+            )
             parts.append(f'<row r="{number}">{cells}</row>')
         self.row_number = number
         self._write("".join(parts))

@@ -20,6 +20,7 @@ from importlib import resources
 
 from django.db.models import TextChoices
 
+from planner.enums import TeamKind
 from procurement.demo.toml_reader import DemoDataError, Table, one_of, show
 from procurement.inventory.enums import (
     AgencyType,
@@ -158,6 +159,40 @@ class DemoUser:
 
 
 @dataclass(frozen=True)
+class TeamSpec:
+    agency: str
+    kind: str
+    name: str
+    head_count: int
+
+
+@dataclass(frozen=True)
+class CapacityChangeSpec:
+    team: str
+    starts_on: datetime.date
+    head_count: int
+    note: str
+
+
+@dataclass(frozen=True)
+class FreezeSpec:
+    agency: str
+    starts_on: datetime.date
+    ends_on: datetime.date
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanningSpec:
+    """Teams, their capacity changes and freeze windows; the first plan's search time per department."""
+
+    first_plan_seconds: int
+    teams: tuple[TeamSpec, ...]
+    capacity_changes: tuple[CapacityChangeSpec, ...]
+    freezes: tuple[FreezeSpec, ...]
+
+
+@dataclass(frozen=True)
 class DemoData:
     """The whole demo data set, as read and checked from the data file."""
 
@@ -171,6 +206,7 @@ class DemoData:
     systems: SystemTables
     contracts: ContractTables
     users: tuple[DemoUser, ...]
+    planning: PlanningSpec | None = None
 
     @functools.cached_property
     def _agencies_by_abbreviation(self) -> Mapping[str, AgencySpec]:
@@ -236,6 +272,43 @@ def _read_demo(table: Table) -> DemoData:
         systems=table.table("systems", _read_system_tables),
         contracts=table.table("contracts", _read_contract_tables),
         users=table.tables("users", _read_user),
+        planning=table.table("planning", _read_planning) if "planning" in table.values else None,
+    )
+
+
+def _read_planning(table: Table) -> PlanningSpec:
+    return PlanningSpec(
+        first_plan_seconds=table.integer("first_plan_seconds", minimum=1),
+        teams=table.tables("teams", _read_team),
+        capacity_changes=table.tables("capacity_changes", _read_capacity_change),
+        freezes=table.tables("freezes", _read_freeze),
+    )
+
+
+def _read_team(table: Table) -> TeamSpec:
+    return TeamSpec(
+        agency=table.text("agency"),
+        kind=table.choice("kind", TeamKind),
+        name=table.text("name"),
+        head_count=table.integer("head_count", minimum=1),
+    )
+
+
+def _read_capacity_change(table: Table) -> CapacityChangeSpec:
+    return CapacityChangeSpec(
+        team=table.text("team"),
+        starts_on=table.date("starts_on"),
+        head_count=table.integer("head_count"),
+        note=table.text("note"),
+    )
+
+
+def _read_freeze(table: Table) -> FreezeSpec:
+    return FreezeSpec(
+        agency=table.text("agency"),
+        starts_on=table.date("starts_on"),
+        ends_on=table.date("ends_on"),
+        reason=table.text("reason"),
     )
 
 
@@ -394,6 +467,26 @@ def _check_references(data: DemoData, source: str) -> None:
     _check_users(data, source)
     _check_system_tables(data, source)
     _check_contract_tables(data, source)
+    _check_planning(data, source)
+
+
+def _check_planning(data: DemoData, source: str) -> None:
+    """Teams and freezes name agencies of the file; capacity changes name its teams."""
+    if data.planning is None:
+        return
+    abbreviations = set(data.abbreviations)
+    for key, rows in (("teams", data.planning.teams), ("freezes", data.planning.freezes)):
+        for index, row in enumerate(rows):
+            if row.agency not in abbreviations:
+                message = f"{show(row.agency)} is not an agency of the file"
+                raise _fail(source, f"planning.{key}[{index}].agency", message)
+    names = {team.name for team in data.planning.teams}
+    for index, change in enumerate(data.planning.capacity_changes):
+        if change.team not in names:
+            raise _fail(source, f"planning.capacity_changes[{index}].team", f"{show(change.team)} is not a team above")
+    for index, freeze in enumerate(data.planning.freezes):
+        if freeze.ends_on < freeze.starts_on:
+            raise _fail(source, f"planning.freezes[{index}].ends_on", "ends before it starts")
 
 
 def _fail(source: str, where: str, message: str) -> DemoDataError:

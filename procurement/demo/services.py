@@ -40,6 +40,7 @@ from procurement.demo.data import (
     VendorSpec,
     demo_data,
 )
+from procurement.demo.planning import ensure_first_plans, ensure_planning
 from procurement.inventory import workflow
 from procurement.inventory.enums import AgencyType, Criticality, DependencyKind, SystemStatus
 from procurement.inventory.models import Agency, Contract, Directive, Membership, Product, System, User, Vendor
@@ -316,6 +317,9 @@ def load_demo() -> DemoSummary:
         "systems": ensure_systems(data, systems, directive, agencies, products, users),
         "contracts": ensure_contracts(data.vendor, contracts, agencies, users[data.superuser.username]),
     }
+    if data.planning is not None:
+        ensure_planning(data.planning, agencies)
+        created["plans"] = ensure_first_plans(data.planning, agencies)
     return DemoSummary(counts=demo_counts(data, systems), created=created, users=data.users)
 
 
@@ -531,7 +535,7 @@ def load_scale_systems(count: int) -> int:
         # Draw for every number, existing or not, so system N always gets the same values.
         draws = [scale_draw(rng, data, number, agencies, products) for number in numbers]
         created += insert_scale_batch([draw for draw in draws if draw.fisma_id not in existing], directive)
-    directive_refresh_deadlines(directive)
+    directive_refresh_deadlines(directive, record_history=False)  # synthetic rows keep no history (above)
     refresh_planner_statistics()
     return created
 

@@ -14,7 +14,7 @@ from procurement.inventory.models import (
     User,
     Vendor,
 )
-from procurement.inventory.services import ScopeRuleSpec, directive_refresh_deadlines, directive_revise
+from procurement.inventory.services import ScopeRuleSpec, agency_save, directive_refresh_deadlines, directive_revise
 
 
 class MembershipInline(admin.TabularInline):
@@ -37,6 +37,10 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ("agency_type",)
     search_fields = ("name", "abbreviation")
     autocomplete_fields = ["parent"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Through the service: a new agency type moves the agency's deadlines, in history.
+        agency_save(user=request.user, agency=obj)
 
 
 class ProductInline(admin.TabularInline):
@@ -81,7 +85,7 @@ class DirectiveAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         # The issue date moves every deadline under the directive.
-        directive_refresh_deadlines(form.instance)
+        directive_refresh_deadlines(form.instance, user=request.user, reason=f"issue date of {form.instance}")
 
 
 class ScopeRuleInline(admin.TabularInline):

@@ -53,7 +53,11 @@ def removal_deadline_for(
     issued_on: datetime.date, rules: Iterable[ScopeCriteria], agency_type: str, dependency_kind: str, nss: bool
 ) -> datetime.date | None:
     """The deadline under a directive issued on `issued_on`, or None when no rule applies."""
-    rule = scope_rule_for(rules, agency_type, dependency_kind, nss)
+    return deadline_under(issued_on, scope_rule_for(rules, agency_type, dependency_kind, nss))
+
+
+def deadline_under(issued_on: datetime.date, rule: ScopeCriteria | None) -> datetime.date | None:
+    """The deadline a rule sets for a directive issued on `issued_on`; None without a rule."""
     if rule is None:
         return None
     return issued_on + datetime.timedelta(days=rule.removal_offset_days)

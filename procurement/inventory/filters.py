@@ -25,7 +25,49 @@ class UserScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
         if "agency" in self.filters:
-            self.filters["agency"].queryset = Agency.objects.for_user(user, Action.VIEW).select_related("parent")
+            agencies = Agency.objects.for_user(user, Action.VIEW).select_related("parent")
+            self.filters["agency"].queryset = agencies
+            # Validation still goes through the queryset; only what the drop-down shows changes,
+            # built when it is rendered (an export never reads it).
+            self.form.fields["agency"].widget.choices = lambda: agency_tree_choices(
+                list(agencies), user.granted_agency_ids(Action.VIEW)
+            )
+
+
+COMPONENT_INDENT = "\u2003– "  # an em space and a dash: a component under its department
+
+
+def agency_tree_choices(agencies: list[Agency], mine: set[int]) -> list:
+    """The agency drop-down: each department followed by its components, the user's own first.
+
+    With memberships, "Your agencies" (those and their components) come first as a group,
+    then "Other agencies"; oversight and admins without memberships get one tree.
+    """
+    own = [agency for agency in agencies if agency.pk in mine]
+    others = [agency for agency in agencies if agency.pk not in mine]
+    if not own or not others:
+        return [("", "Any"), *_tree(agencies)]
+    return [("", "Any"), ("Your agencies", _tree(own)), ("Other agencies", _tree(others))]
+
+
+def _tree(agencies: list[Agency]) -> list[tuple[int, str]]:
+    """Departments by name, each followed by its components by name; a component whose
+    department is not in the list stands on its own."""
+    present = {agency.pk for agency in agencies}
+    components: dict[int, list[Agency]] = {}
+    tops = []
+    for agency in sorted(agencies, key=lambda agency: agency.name):
+        if agency.parent_id in present:
+            components.setdefault(agency.parent_id, []).append(agency)
+        else:
+            tops.append(agency)
+    choices = []
+    for top in tops:
+        choices.append((top.pk, f"{top.name} ({top.abbreviation})"))
+        choices += [
+            (part.pk, f"{COMPONENT_INDENT}{part.name} ({part.abbreviation})") for part in components.get(top.pk, [])
+        ]
+    return choices
 
 
 class FilterForm(UswdsFormMixin, forms.Form):

@@ -234,6 +234,11 @@ class ScopeRule(models.Model):
     def __str__(self) -> str:
         return f"{self.description} (D+{self.removal_offset_days})"
 
+    def provenance(self) -> str:
+        """The rule named with the revision it belongs to, for history and the system page."""
+        revision = self.revision
+        return f"“{self.description}” (D+{self.removal_offset_days}) of {revision.directive} revision {revision.number}"
+
     @property
     def specificity(self) -> int:
         return deadlines.specificity(self)
@@ -286,6 +291,13 @@ class System(models.Model):
     # sit above the inventory and the planner); plans and reports use it as the deadline
     # when it is later than removal_deadline.
     waiver_until = models.DateField("waiver in force until", null=True, blank=True, editable=False)
+    # The scope rule that set removal_deadline (None when no rule applies); it names the revision.
+    deadline_rule = models.ForeignKey(
+        ScopeRule, null=True, editable=False, on_delete=models.SET_NULL, related_name="+", verbose_name="deadline rule"
+    )
+    # Counts saves of what people edit (derived deadlines do not count): a form or an import
+    # preview carries the version it showed, and a save from a stale one is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     depends_on = models.ManyToManyField("self", symmetrical=False, related_name="depended_by", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -378,6 +390,7 @@ class Contract(models.Model):
     contracting_officer = models.CharField(max_length=200, blank=True)
     contracting_officer_email = models.EmailField(blank=True)
     systems = models.ManyToManyField(System, related_name="contracts", blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # see System.version
     history = HistoricalRecords(m2m_fields=[systems])
 
     agency_lookup = "agency"
@@ -426,6 +439,9 @@ class ImportBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_count = models.PositiveIntegerField(default=0)
+    # Record key → version of each existing record as the last preview showed it: a record
+    # changed since is re-checked and reported on confirmation, never silently overwritten.
+    previewed_versions = models.JSONField(default=dict, editable=False)
 
     objects = QuerySet.as_manager()
 

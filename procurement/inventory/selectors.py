@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from procurement.core.tables import choice_rank
 from procurement.inventory.access import Action, agency_ids_for, can
-from procurement.inventory.enums import DONE_STATUSES, Criticality, DependencyKind, SystemStatus
+from procurement.inventory.deadlines import deadline_under, scope_rule_for
+from procurement.inventory.enums import DONE_STATUSES, Criticality, DependencyKind, Role, SystemStatus
 from procurement.inventory.filters import ContractFilter, SystemFilter
-from procurement.inventory.models import Agency, Contract, Directive, ImportBatch, ScopeRule, System
-from procurement.inventory.workflow import allowed_transitions, needs_approval
+from procurement.inventory.models import Agency, Contract, Directive, ImportBatch, Membership, ScopeRule, System
+from procurement.inventory.workflow import (
+    STEPS,
+    allowed_transitions,
+    approval_reason,
+    needs_approval,
+    next_step,
+    previous_step,
+    status_label,
+)
 
 
 def system_queryset(user, action: Action = Action.VIEW) -> QuerySet[System]:
@@ -54,8 +64,11 @@ def system_detail(user, pk: int) -> dict:
     """Everything the detail page shows, each related list scoped to the user."""
     system = system_get(user, pk)
     visible = System.objects.for_user(user).select_related("agency")
+    rule = system.deadline_rule
     return {
         "system": system,
+        "deadline_set_by": rule.provenance() if rule else "",
+        "workflow": workflow_panel(user, system),
         "products": system.covered_products.select_related("vendor"),
         "depends_on": visible.filter(depended_by=system),
         "depended_by": visible.filter(depends_on=system),
@@ -74,7 +87,9 @@ def contract_detail(user, pk: int) -> dict:
     }
 
 
-HISTORY_IGNORED_FIELDS = {"id", "created_at", "updated_at"}
+HISTORY_IGNORED_FIELDS = {"id", "created_at", "updated_at", "version"}
+# Kept by services, never typed into a form: a change of these is no edit conflict.
+DERIVED_FIELDS = {"status", "removal_deadline", "deadline_rule", "waiver_until"}
 HISTORY_LIMIT = 100
 
 
@@ -116,12 +131,12 @@ def history_entries(user, history) -> list[HistoryEntry]:
     return entries
 
 
-def _field_changes(user, record, previous) -> tuple[FieldChange, ...]:
+def _field_changes(user, record, previous, ignored=HISTORY_IGNORED_FIELDS) -> tuple[FieldChange, ...]:
     """Compared by hand: simple-history's diff skips non-editable fields such as status."""
     model = record.instance_type
     changes = []
     for tracked in record.tracked_fields:
-        if tracked.name in HISTORY_IGNORED_FIELDS:
+        if tracked.name in ignored:
             continue
         old, new = getattr(previous, tracked.attname), getattr(record, tracked.attname)
         if old != new:
@@ -144,7 +159,7 @@ def _link_change(user, field, old_rows: list[dict], new_rows: list[dict]) -> Fie
     targets = field.related_model._default_manager
     if hasattr(targets, "for_user"):
         targets = targets.for_user(user)
-    names = {target.pk: str(target) for target in targets.filter(pk__in=old ^ new)}
+    names = {target.pk: _link_name(target) for target in targets.filter(pk__in=old ^ new)}
     added = tuple(sorted(names[pk] for pk in new - old if pk in names))
     removed = tuple(sorted(names[pk] for pk in old - new if pk in names))
     if not added and not removed:
@@ -152,12 +167,177 @@ def _link_change(user, field, old_rows: list[dict], new_rows: list[dict]) -> Fie
     return FieldChange(str(field.verbose_name), added=added, removed=removed)
 
 
+def _link_name(target) -> str:
+    """A linked system by FISMA ID and name ("IRS-0013 Tax Chat Assistant"); anything else as itself."""
+    return f"{target.fisma_id} {target.name}" if isinstance(target, System) else str(target)
+
+
 def _display(field, value) -> str:
     if value in (None, ""):
         return "—"
     if field.is_relation:
-        return str(field.related_model._default_manager.filter(pk=value).first() or value)
+        related = field.related_model._default_manager.filter(pk=value).first()
+        if hasattr(related, "provenance"):  # a scope rule: say which revision it belongs to
+            return related.provenance()
+        return str(related or value)
     return str(dict(field.flatchoices).get(value, value)) if field.choices else str(value)
+
+
+def edits_since(user, instance, version: int) -> list[FieldChange] | None:
+    """What people changed in `instance` since its `version`, as `user` may see it; None if unknown.
+
+    Derived fields (status, deadlines) are left out: no form carries them.
+    """
+    records = instance.history.select_related("history_user").order_by("-history_date", "-history_id")
+    then, latest = records.filter(version=version).first(), records.first()
+    if then is None or latest is None:
+        return None
+    return list(_field_changes(user, latest, then, ignored=HISTORY_IGNORED_FIELDS | DERIVED_FIELDS))
+
+
+def editors_since(instance, version: int) -> str:
+    """Who saved `instance` after `version`, by username, for a conflict message."""
+    names = instance.history.filter(version__gt=version, history_user__isnull=False)
+    return ", ".join(sorted(set(names.values_list("history_user__username", flat=True))))
+
+
+def form_initial_at(user, instance, version: int, fields: list[str]) -> dict | None:
+    """A form's initial values as they were at `version` (what a stale form showed), or None.
+
+    Links are read from the history's link rows, narrowed to what the user may see.
+    """
+    record = instance.history.filter(version=version).order_by("-history_date", "-history_id").first()
+    if record is None:
+        return None
+    initial = {name: getattr(record, instance._meta.get_field(name).attname) for name in fields}
+    if isinstance(instance, System):
+        initial["covered_products"] = list(record.covered_products.values_list("product_id", flat=True))
+        linked = record.depends_on.values_list("to_system_id", flat=True)
+        visible = System.objects.for_user(user).filter(pk__in=list(linked))
+        initial["depends_on_ids"] = ", ".join(visible.order_by("fisma_id").values_list("fisma_id", flat=True))
+    else:
+        linked = record.systems.values_list("system_id", flat=True)
+        changeable = System.objects.for_user(user, Action.CHANGE).filter(pk__in=list(linked))
+        initial["system_ids"] = ", ".join(changeable.order_by("fisma_id").values_list("fisma_id", flat=True))
+    return initial
+
+
+# --- Deadlines under a scope: shared by saving a revision and previewing it -------------
+
+
+@dataclass(frozen=True)
+class DeadlineChanges:
+    """How many systems gained, lost or moved a removal deadline."""
+
+    gained: int = 0
+    lost: int = 0
+    moved: int = 0
+
+    def __add__(self, other: DeadlineChanges) -> DeadlineChanges:
+        return DeadlineChanges(self.gained + other.gained, self.lost + other.lost, self.moved + other.moved)
+
+    @property
+    def total(self) -> int:
+        return self.gained + self.lost + self.moved
+
+
+@dataclass(frozen=True)
+class ScopeClass:
+    """Systems alike for every scope rule (agency type, dependency kind, NSS), and what the rules give them."""
+
+    agency_ids: tuple[int, ...]
+    dependency_kind: str
+    national_security_system: bool
+    rule: object | None  # a ScopeRule, or a ScopeRuleSpec in a preview
+    deadline: datetime.date | None
+
+    @property
+    def lookup(self) -> dict:
+        return {
+            "agency_id__in": self.agency_ids,
+            "dependency_kind": self.dependency_kind,
+            "national_security_system": self.national_security_system,
+        }
+
+
+def scope_classes(directive: Directive, rules, agency_ids=None) -> list[ScopeClass]:
+    agencies = Agency.objects.all() if agency_ids is None else Agency.objects.filter(pk__in=list(agency_ids))
+    ids_by_type: dict[str, list[int]] = {}
+    for agency_id, agency_type in agencies.values_list("pk", "agency_type"):
+        ids_by_type.setdefault(agency_type, []).append(agency_id)
+    classes = []
+    for agency_type, ids in ids_by_type.items():
+        for kind in DependencyKind.values:
+            for nss in (False, True):
+                rule = scope_rule_for(rules, agency_type, kind, nss)
+                classes.append(ScopeClass(tuple(ids), kind, nss, rule, deadline_under(directive.issued_on, rule)))
+    return classes
+
+
+def deadline_moves(systems: QuerySet[System], deadline: datetime.date | None) -> QuerySet[System]:
+    """The systems whose stored deadline is not `deadline`."""
+    if deadline is None:
+        return systems.filter(removal_deadline__isnull=False)
+    return systems.exclude(removal_deadline=deadline)
+
+
+def count_deadline_moves(moving: QuerySet[System], deadline: datetime.date | None) -> DeadlineChanges:
+    if deadline is None:
+        return DeadlineChanges(lost=moving.count())
+    gained = moving.filter(removal_deadline__isnull=True).count()
+    return DeadlineChanges(gained=gained, moved=moving.count() - gained)
+
+
+@dataclass(frozen=True)
+class DeadlineMove:
+    system_id: int
+    fisma_id: str
+    name: str
+    old: datetime.date | None
+    new: datetime.date | None
+
+
+@dataclass(frozen=True)
+class RevisionPreview:
+    """What saving a revision would do to deadlines: counts, and the first systems of each kind of move."""
+
+    changes: DeadlineChanges
+    gained: list[DeadlineMove]
+    lost: list[DeadlineMove]
+    moved: list[DeadlineMove]
+    without_deadline: int  # systems no rule would cover, whether or not they have a deadline now
+    listed_at_most: int
+
+
+REVISION_PREVIEW_LISTED = 100
+
+
+def directive_revision_preview(directive: Directive, rules) -> RevisionPreview:
+    """The effect of replacing the directive's scope rules by `rules` (ScopeRuleSpecs), without saving.
+
+    Uses the same scope classes and queries as `services.directive_refresh_deadlines`,
+    so the counts are what saving does.
+    """
+    changes, without_deadline = DeadlineChanges(), 0
+    listed: dict[str, list[DeadlineMove]] = {"gained": [], "lost": [], "moved": []}
+    for scope_class in scope_classes(directive, rules):
+        in_class = System.objects.filter(directive=directive, **scope_class.lookup)
+        moving = deadline_moves(in_class, scope_class.deadline)
+        found = count_deadline_moves(moving, scope_class.deadline)
+        changes += found
+        if scope_class.deadline is None:
+            without_deadline += in_class.count()
+        if found.total:
+            _list_moves(moving, scope_class.deadline, listed)
+    return RevisionPreview(changes, **listed, without_deadline=without_deadline, listed_at_most=REVISION_PREVIEW_LISTED)
+
+
+def _list_moves(moving: QuerySet[System], deadline, listed: dict[str, list[DeadlineMove]]) -> None:
+    rows = moving.order_by("name", "pk").values_list("pk", "fisma_id", "name", "removal_deadline")
+    for pk, fisma_id, name, old in rows[: REVISION_PREVIEW_LISTED * 2]:
+        kind = "lost" if deadline is None else "gained" if old is None else "moved"
+        if len(listed[kind]) < REVISION_PREVIEW_LISTED:
+            listed[kind].append(DeadlineMove(pk, fisma_id, name, old, deadline))
 
 
 @dataclass(frozen=True)
@@ -211,7 +391,12 @@ def _open_by_deadline(groups: list[SystemGroup], today: datetime.date) -> list[d
             open_counts[group.removal_deadline] = open_counts.get(group.removal_deadline, 0) + group.count
     ordered = sorted(open_counts.items(), key=lambda item: (item[0] is None, item[0] or datetime.date.min))
     return [
-        {"removal_deadline": deadline, "open": count, "days_left": (deadline - today).days if deadline else None}
+        {
+            "removal_deadline": deadline,
+            "open": count,
+            "days_left": (deadline - today).days if deadline else None,
+            "days_overdue": max((today - deadline).days, 0) if deadline else 0,
+        }
         for deadline, count in ordered
     ]
 
@@ -225,10 +410,11 @@ def directive_get(pk: int) -> Directive:
     return get_object_or_404(visible_directives(), pk=pk)
 
 
-def directive_dashboard(user, directive: Directive, today: datetime.date) -> dict:
+def directive_dashboard(user, directive: Directive, today: datetime.date, breakdown_sort: str = "") -> dict:
     systems = System.objects.for_user(user).filter(directive=directive)
     groups = system_groups(systems)
     return {
+        "agency_breakdown": agency_breakdown(user, systems, today, breakdown_sort),
         "directive": directive,
         "total": sum(group.count for group in groups),
         "done": sum(group.count for group in groups if group.is_done),
@@ -238,8 +424,106 @@ def directive_dashboard(user, directive: Directive, today: datetime.date) -> dic
         "by_criticality": _tallies(groups, "criticality", Criticality.choices),
         "deadlines": _open_by_deadline(groups, today),
         "phases": directive_phases(directive, today),
-        "overdue": systems.overdue(today).select_related("agency").order_by("removal_deadline", "name", "pk")[:25],
+        "overdue": most_overdue(systems, today),
     }
+
+
+def most_overdue(systems: QuerySet[System], today: datetime.date, count: int = 25) -> QuerySet[System]:
+    """The longest-overdue systems first; among those due the same day, the most critical first."""
+    criticality = choice_rank(System, "criticality")
+    return (
+        systems.overdue(today)
+        .select_related("agency")
+        .order_by("removal_deadline", criticality.desc(), "name", "pk")[:count]
+    )
+
+
+# "At risk": still open, not yet cut over, and due within this many days.
+AT_RISK_DAYS = 30
+AT_RISK_STATUSES = (SystemStatus.IDENTIFIED, SystemStatus.ASSESSED, SystemStatus.PLAN_APPROVED, SystemStatus.MIGRATING)
+BREAKDOWN_SORTS = ("agency", "systems", "done_percent", "overdue", "at_risk")  # AgencyBreakdown.headers
+DEFAULT_BREAKDOWN_SORT = "-overdue"
+
+
+@dataclass
+class AgencyTally:
+    """One department's or component's systems under a directive: how far along, how late."""
+
+    agency: Agency
+    systems: int = 0
+    done: int = 0
+    overdue: int = 0
+    at_risk: int = 0
+    components: list[AgencyTally] = field(default_factory=list)
+
+    @property
+    def done_percent(self) -> int:
+        """Removed or verified, in whole per cent (rounded down: 99.6 % is not yet 100 %)."""
+        return self.done * 100 // self.systems if self.systems else 0
+
+    def add(self, other: AgencyTally) -> None:
+        self.systems += other.systems
+        self.done += other.done
+        self.overdue += other.overdue
+        self.at_risk += other.at_risk
+
+
+@dataclass(frozen=True)
+class AgencyBreakdown:
+    """Departments (each counting its components too) with their components, sorted as asked."""
+
+    departments: list[AgencyTally]
+    sort: str
+    at_risk_days: int = AT_RISK_DAYS
+    headers: tuple[tuple[str, str], ...] = (
+        ("agency", "Agency"),
+        ("systems", "Systems"),
+        ("done_percent", "Removed or verified"),
+        ("overdue", "Overdue"),
+        ("at_risk", "At risk"),
+    )
+
+
+def agency_breakdown(user, systems: QuerySet[System], today: datetime.date, sort: str = "") -> AgencyBreakdown:
+    """Per department and component, from one grouped query and one query of agency names."""
+    sort = sort if sort.lstrip("-") in BREAKDOWN_SORTS else DEFAULT_BREAKDOWN_SORT
+    is_open = ~Q(status__in=DONE_STATUSES)
+    counts = systems.order_by().values("agency_id").annotate(
+        systems=Count("*"),
+        done=Count("status", filter=Q(status__in=DONE_STATUSES)),
+        overdue=Count("status", filter=is_open & Q(removal_deadline__lt=today)),
+        at_risk=Count(
+            "status",  # any column that is never null: Django allows no filter on COUNT(*)
+            filter=Q(status__in=AT_RISK_STATUSES)
+            & Q(removal_deadline__gte=today, removal_deadline__lt=today + datetime.timedelta(days=AT_RISK_DAYS)),
+        ),
+    )
+    by_agency = {row.pop("agency_id"): row for row in counts}
+    visible = Agency.objects.for_user(user)
+    agencies = visible.filter(Q(pk__in=by_agency) | Q(components__pk__in=by_agency)).distinct()
+    tallies = {agency.pk: AgencyTally(agency, **by_agency.get(agency.pk, {})) for agency in agencies}
+    departments = []
+    for tally in tallies.values():
+        department = tallies.get(tally.agency.parent_id)
+        if department is None:
+            departments.append(tally)
+        else:
+            department.components.append(tally)
+    for department in departments:
+        for component in department.components:
+            department.add(component)
+        _sort_tallies(department.components, sort)
+    _sort_tallies(departments, sort)
+    return AgencyBreakdown(departments, sort)
+
+
+def _sort_tallies(tallies: list[AgencyTally], sort: str) -> None:
+    key = sort.lstrip("-")
+    if key == "agency":
+        tallies.sort(key=lambda tally: tally.agency.name, reverse=sort.startswith("-"))
+        return
+    tallies.sort(key=lambda tally: tally.agency.name)  # ties by name, whichever way the numbers run
+    tallies.sort(key=lambda tally: getattr(tally, key), reverse=sort.startswith("-"))
 
 
 def directive_phases(directive: Directive, today: datetime.date) -> list[dict]:
@@ -249,7 +533,10 @@ def directive_phases(directive: Directive, today: datetime.date) -> list[dict]:
         ("Removal plans due", issued + datetime.timedelta(days=directive.plan_offset_days)),
         ("Next status report", next_status_report(directive, today)),
     ]
-    return [{"name": name, "due": due, "days_left": (due - today).days} for name, due in phases]
+    return [
+        {"name": name, "due": due, "days_left": (due - today).days, "days_past": max((today - due).days, 0)}
+        for name, due in phases
+    ]
 
 
 def next_status_report(directive: Directive, today: datetime.date) -> datetime.date:
@@ -306,6 +593,74 @@ def transitions_for_user(user, system: System) -> list[str]:
         for status in allowed_transitions(system.status)
         if not needs_approval(system.status, status) or can(user, Action.APPROVE, system.agency_id)
     ]
+
+
+@dataclass(frozen=True)
+class WorkflowStep:
+    status: str
+    label: str
+    state: str  # "complete", "current" or "upcoming"
+
+
+@dataclass(frozen=True)
+class WorkflowMove:
+    """A move from the current status: whether this user is offered it, and if not, why."""
+
+    status: str
+    label: str
+    offered: bool
+    who: str  # who may take it, e.g. "editors and transition leads of IRS"
+    why_not: str = ""
+
+
+@dataclass(frozen=True)
+class WorkflowPanel:
+    steps: list[WorkflowStep]
+    current: str
+    position: int  # 1-based
+    forward: WorkflowMove | None
+    back: WorkflowMove | None
+
+
+def workflow_panel(user, system: System) -> WorkflowPanel:
+    """The system's place in the workflow, its next step and its step back, for this user."""
+    index = STEPS.index(system.status)
+    steps = [
+        WorkflowStep(status, status_label(status), "complete" if n < index else "current" if n == index else "upcoming")
+        for n, status in enumerate(STEPS)
+    ]
+    forward, back = next_step(system.status), previous_step(system.status)
+    return WorkflowPanel(
+        steps=steps,
+        current=status_label(system.status),
+        position=index + 1,
+        forward=_workflow_move(user, system, forward) if forward else None,
+        back=_workflow_move(user, system, back) if back else None,
+    )
+
+
+def _workflow_move(user, system: System, to_status: str) -> WorkflowMove:
+    agency = system.agency.abbreviation
+    if needs_approval(system.status, to_status):
+        leads = ", ".join(transition_lead_names(system.agency))
+        who = f"transition leads of {agency}" + (f" ({leads})" if leads else "")
+        why = approval_reason(system.status, to_status)
+    else:
+        who, why = f"editors and transition leads of {agency}", ""
+    offered = to_status in transitions_for_user(user, system)
+    if not offered and not can(user, Action.CHANGE, system.agency_id):
+        why = f"you may view {agency}'s systems but not change them"
+    return WorkflowMove(to_status, status_label(to_status), offered, who, "" if offered else why)
+
+
+def transition_lead_names(agency: Agency) -> list[str]:
+    """Who may approve for the agency: its leads and those of the departments above it."""
+    agency_ids, parent = [agency.pk], agency.parent_id
+    while parent is not None:
+        agency_ids.append(parent)
+        parent = Agency.objects.filter(pk=parent).values_list("parent_id", flat=True).first()
+    memberships = Membership.objects.filter(agency_id__in=agency_ids, role=Role.TRANSITION_LEAD)
+    return sorted(memberships.values_list("user__username", flat=True))
 
 
 def describe_systems(user, system_ids: list[int]) -> str:

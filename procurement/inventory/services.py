@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from procurement.core.batching import in_chunks
 from procurement.core.graphs import find_cycle
 from procurement.inventory import selectors
 from procurement.inventory.access import Action, can
-from procurement.inventory.deadlines import removal_deadline_for
-from procurement.inventory.enums import DependencyKind
+from procurement.inventory.deadlines import deadline_under, scope_rule_for
+from procurement.inventory.enums import AgencyType
+from procurement.inventory.history import history_record_bulk
 from procurement.inventory.models import (
     Agency,
     Contract,
@@ -27,47 +27,50 @@ from procurement.inventory.models import (
     StatusChange,
     System,
 )
-from procurement.inventory.selectors import current_scope_rules, dependency_edges
+from procurement.inventory.selectors import DeadlineChanges, current_scope_rules, dependency_edges
 from procurement.inventory.workflow import allowed_transitions, is_rollback, needs_approval, status_label
 
 # --- Removal deadlines -------------------------------------------------------------
 
 
 def system_refresh_deadline(system: System) -> None:
-    """Sets (without saving) the system's deadline from its directive's current scope."""
-    system.removal_deadline = removal_deadline_for(
-        system.directive.issued_on,
+    """Sets (without saving) the system's deadline, and the rule that sets it, from its directive's current scope."""
+    rule = scope_rule_for(
         current_scope_rules(system.directive),
         system.agency.agency_type,
         system.dependency_kind,
         system.national_security_system,
     )
+    system.deadline_rule = rule
+    system.removal_deadline = deadline_under(system.directive.issued_on, rule)
 
 
-def directive_refresh_deadlines(directive: Directive) -> int:
-    """Recomputes every system's deadline under `directive`, one UPDATE per scope class.
+def directive_refresh_deadlines(
+    directive: Directive,
+    *,
+    user=None,
+    reason: str = "",
+    agency_ids: Iterable[int] | None = None,
+    record_history: bool = True,
+) -> DeadlineChanges:
+    """Recomputes the deadlines under `directive` (of `agency_ids`' systems, or all), one UPDATE per scope class.
 
-    Agencies are few, so their types are resolved here and each UPDATE filters one
-    table by agency id; a join inside the UPDATE made PostgreSQL plan a nested loop
-    over the whole table on freshly loaded data.
+    Each system whose deadline moves gets a history entry naming `reason` (the revision
+    or edit that moved it). Agencies are few, so their types are resolved here and each
+    UPDATE filters one table by agency id; a join inside the UPDATE made PostgreSQL plan
+    a nested loop over the whole table on freshly loaded data.
     """
     rules = current_scope_rules(directive)
-    agency_ids_by_type: dict[str, list[int]] = {}
-    for agency_id, agency_type in Agency.objects.values_list("pk", "agency_type"):
-        agency_ids_by_type.setdefault(agency_type, []).append(agency_id)
-    systems = System.objects.filter(directive=directive)
-    updated = 0
-    for agency_type, agency_ids in agency_ids_by_type.items():
-        for dependency_kind, nss in _scope_classes():
-            deadline = removal_deadline_for(directive.issued_on, rules, agency_type, dependency_kind, nss)
-            updated += systems.filter(
-                agency_id__in=agency_ids, dependency_kind=dependency_kind, national_security_system=nss
-            ).update(removal_deadline=deadline)
-    return updated
-
-
-def _scope_classes() -> list[tuple[str, bool]]:
-    return [(kind, nss) for kind in DependencyKind.values for nss in (False, True)]
+    changes = DeadlineChanges()
+    now = timezone.now()
+    for scope_class in selectors.scope_classes(directive, rules, agency_ids):
+        in_class = System.objects.filter(directive=directive, **scope_class.lookup)
+        moving = selectors.deadline_moves(in_class, scope_class.deadline)
+        changes += selectors.count_deadline_moves(moving, scope_class.deadline)
+        moved_ids = list(moving.values_list("pk", flat=True)) if record_history else []
+        in_class.update(removal_deadline=scope_class.deadline, deadline_rule=scope_class.rule)
+        history_record_bulk(System, moved_ids, history_type="~", user=user, reason=reason[:100], date=now)
+    return changes
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ def directive_revise(
 ) -> DirectiveRevision:
     """Records a new scope for a directive and moves every affected deadline.
 
-    Earlier revisions stay as they were, so the history of the scope is kept.
+    Earlier revisions stay as they were, so the history of the scope is kept; each
+    system whose deadline moves gets a history entry naming the new revision.
     """
     if user is not None and not user.is_superuser:
         raise PermissionDenied("Only administrators change a directive's scope.")
@@ -105,11 +109,58 @@ def directive_revise(
         created_by=user,
     )
     ScopeRule.objects.bulk_create(ScopeRule(revision=revision, **vars(rule)) for rule in rules)
-    directive_refresh_deadlines(directive)
+    reason = f"{directive} revision {revision.number}: {summary}"
+    # Kept on the instance for the page that saved it: what the revision did to deadlines.
+    revision.deadline_changes = directive_refresh_deadlines(directive, user=user, reason=reason)
     return revision
 
 
+@transaction.atomic
+def agency_save(*, user, agency: Agency) -> Agency:
+    """Saves an agency (administrators only); a new agency type moves its systems' deadlines."""
+    if not user.is_superuser:
+        raise PermissionDenied("Only administrators change agencies.")
+    stored_type = Agency.objects.filter(pk=agency.pk).values_list("agency_type", flat=True).first()
+    agency.full_clean()
+    agency.save()
+    if stored_type is not None and stored_type != agency.agency_type:
+        change = f"{AgencyType(stored_type).label} → {agency.get_agency_type_display()}"
+        reason = f"agency type of {agency.abbreviation}: {change}"
+        for directive in Directive.objects.filter(systems__agency=agency).distinct():
+            directive_refresh_deadlines(directive, user=user, reason=reason, agency_ids=[agency.pk])
+    return agency
+
+
 # --- Systems -------------------------------------------------------------------------
+
+
+class EditConflict(Exception):
+    """A save from a form, preview or bulk action that showed an older version: nothing was written.
+
+    `changes` are what others changed since that version, as the user may see them.
+    """
+
+    def __init__(self, message: str, changes: tuple = ()):
+        super().__init__(message)
+        self.message = message
+        self.changes = changes
+
+
+def _refuse_if_stale(user, stored, expected_version: int | None) -> None:
+    """Raises EditConflict when someone changed what `user` edits since `expected_version`.
+
+    A newer version whose changes are all derived (status, deadline) is no conflict:
+    a form never carries those, so saving it cannot undo them.
+    """
+    if expected_version is None or stored.version == expected_version:
+        return
+    changes = selectors.edits_since(user, stored, expected_version)
+    if changes is None or changes:
+        editors = selectors.editors_since(stored, expected_version)
+        raise EditConflict(
+            f"{editors or 'Someone'} saved {stored} after you opened it; nothing of yours was saved yet.",
+            tuple(changes or ()),
+        )
 
 
 def _require_visible(user, systems: list[System]) -> None:
@@ -130,38 +181,85 @@ def system_save(
     system: System,
     depends_on: Iterable[System] | None = None,
     covered_products: Iterable | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
 ) -> System:
-    """Creates or updates a system, deriving its removal deadline from the directive."""
+    """Creates or updates a system, deriving its removal deadline from the directive.
+
+    With `expected_version` (the `System.version` the user's form showed), a save over
+    someone else's later edit of the same fields raises EditConflict and writes nothing.
+    A save that changes nothing writes nothing: no new version, no history entry.
+    """
     _require(user, Action.CHANGE, system.agency_id)
+    stored = None
     if system.pk:
-        stored_agency_id = System.objects.values_list("agency_id", flat=True).get(pk=system.pk)
-        _require(user, Action.CHANGE, stored_agency_id)
+        stored = System.objects.select_for_update().select_related("agency").get(pk=system.pk)
+        _require(user, Action.CHANGE, stored.agency_id)
+        _refuse_if_stale(user, stored, expected_version)
     system_refresh_deadline(system)
     system.full_clean(exclude=["covered_products", "depends_on"])
-    system.save()
-    if depends_on is not None:
-        _set_dependencies(user, system, list(depends_on))
-    if covered_products is not None:
-        system.covered_products.set(covered_products)
+    dependency_targets = _dependency_targets(user, system, list(depends_on)) if depends_on is not None else None
+    products = list(covered_products) if covered_products is not None else None
+    if stored is not None and not _system_changes(stored, system, dependency_targets, products):
+        return stored
+    system.version = stored.version + 1 if stored else 1
+    system.skip_history_when_saving = True  # one entry below, links included, not one per link change
+    try:
+        system.save()
+        if dependency_targets is not None:
+            system.depends_on.set(dependency_targets)
+        if products is not None:
+            system.covered_products.set(products)
+    finally:
+        del system.skip_history_when_saving
+    history_type = "~" if stored else "+"
+    history_record_bulk(System, [system.pk], history_type=history_type, user=user, reason=reason, date=timezone.now())
     return system
 
 
-def _set_dependencies(user, system: System, depends_on: list[System]) -> None:
+UNTRACKED_FIELDS = {"updated_at", "created_at", "version"}
+
+
+def _system_changes(stored: System, system: System, dependency_targets, products) -> bool:
+    """Whether saving `system` would change the stored row or its links."""
+    for field in System._meta.concrete_fields:
+        if field.attname not in UNTRACKED_FIELDS and getattr(stored, field.attname) != getattr(system, field.attname):
+            return True
+    if dependency_targets is not None and _ids(dependency_targets) != _ids(stored.depends_on.all()):
+        return True
+    return products is not None and _ids(products) != _ids(stored.covered_products.all())
+
+
+def _ids(objects) -> set[int]:
+    return {item.pk for item in objects}
+
+
+def _dependency_targets(user, system: System, depends_on: list[System]) -> list[System]:
+    """The links the system will have: the user's choice plus the links the user cannot see."""
+    if any(target.pk is not None and target.pk == system.pk for target in depends_on):
+        raise ValidationError("A system cannot depend on itself.")
     _require_visible(user, depends_on)
+    if system.pk is None:
+        return depends_on
     # Links to systems the user cannot see are not theirs to remove.
-    hidden = system.depends_on.exclude(pk__in=System.objects.for_user(user).values("pk"))
+    hidden = System.objects.filter(depended_by=system).exclude(pk__in=System.objects.for_user(user).values("pk"))
     targets = [*depends_on, *hidden]
     _refuse_cycles(user, {system.pk: [target.pk for target in targets]}, starts=[system.pk])
-    system.depends_on.set(targets)
+    return targets
 
 
 @dataclass
 class SystemWrite:
-    """One system to save in bulk; a relation left as None is not touched."""
+    """One system to save in bulk; a relation left as None is not touched.
+
+    `expected_version` is the `System.version` the caller showed the user (a preview,
+    a list page): if the stored one differs, the whole batch is refused (EditConflict).
+    """
 
     system: System
     covered_products: list[Product] | None = None
     depends_on: list[str] | None = None  # FISMA IDs, of saved or of this batch's systems
+    expected_version: int | None = None
 
 
 SYSTEM_BULK_FIELDS = [
@@ -170,30 +268,44 @@ SYSTEM_BULK_FIELDS = [
 
 
 @transaction.atomic
-def system_bulk_save(*, user, writes: list[SystemWrite]) -> None:
-    """Creates and updates many systems in a few statements (bulk import).
+def system_bulk_save(*, user, writes: list[SystemWrite], reason: str = "") -> None:
+    """Creates and updates many systems in a few statements (bulk import, bulk actions).
 
-    Applies the rules of `system_save` (permission, derived deadlines) and records a
-    history entry per system; the caller has validated each row (the importer does,
-    cell by cell, so it can name them). simple-history does not
-    record bulk changes of many-to-many links, so imported links show in the
-    current values only.
+    Applies the rules of `system_save` (permission, derived deadlines, versions) and
+    records one history entry per system, links included, naming `reason` (e.g. the
+    import file); the caller has validated each row (the importer does, cell by cell,
+    so it can name them) and passes only rows that change something.
     """
     systems = [write.system for write in writes]
     for agency_id in _stored_and_new_agency_ids(systems):
         _require(user, Action.CHANGE, agency_id)
+    _refuse_stale_writes(writes)
     _refresh_deadlines_in_memory(systems)
     now = timezone.now()
     for system in systems:
         system.updated_at = now
+        system.version = (system.version or 0) + 1 if system.pk else 1
     new, existing = [s for s in systems if s.pk is None], [s for s in systems if s.pk is not None]
-    bulk_create_with_history(new, System, batch_size=500, default_user=user)
-    bulk_update_with_history(existing, System, SYSTEM_BULK_FIELDS, batch_size=500, default_user=user)
+    System.objects.bulk_create(new, batch_size=500)
+    System.objects.bulk_update(existing, SYSTEM_BULK_FIELDS, batch_size=500)
     _replace_links(System.covered_products.through, "product_id", _product_links(writes))
     visible = System.objects.for_user(user).values("pk")
     links = _dependency_links(user, writes)
     _replace_links(System.depends_on.through, "to_system_id", links, replaceable=visible)
     _refuse_cycles(user, starts=list(links))  # the batch's links are stored by now
+    reason = reason[:100]
+    history_record_bulk(System, [s.pk for s in new], history_type="+", user=user, reason=reason, date=now)
+    later = now + datetime.timedelta(microseconds=1)  # history_record_bulk tells its rows apart by time
+    history_record_bulk(System, [s.pk for s in existing], history_type="~", user=user, reason=reason, date=later)
+
+
+def _refuse_stale_writes(writes: list[SystemWrite]) -> None:
+    expected = {write.system.pk: write.expected_version for write in writes if write.system.pk}
+    expected = {pk: version for pk, version in expected.items() if version is not None}
+    stored = System.objects.select_for_update().filter(pk__in=list(expected)).values_list("pk", "fisma_id", "version")
+    stale = sorted(fisma_id for pk, fisma_id, version in stored if version != expected[pk])
+    if stale:
+        raise EditConflict(f"Changed since you saw them: {', '.join(stale)}. Nothing was saved.")
 
 
 def _stored_and_new_agency_ids(systems: list[System]) -> set[int]:
@@ -206,13 +318,14 @@ def _refresh_deadlines_in_memory(systems: list[System]) -> None:
     for system in systems:
         if system.directive_id not in rules_by_directive:
             rules_by_directive[system.directive_id] = current_scope_rules(system.directive)
-        system.removal_deadline = removal_deadline_for(
-            system.directive.issued_on,
+        rule = scope_rule_for(
             rules_by_directive[system.directive_id],
             system.agency.agency_type,
             system.dependency_kind,
             system.national_security_system,
         )
+        system.deadline_rule = rule
+        system.removal_deadline = deadline_under(system.directive.issued_on, rule)
 
 
 def _product_links(writes: list[SystemWrite]) -> dict[int, list[int]]:
@@ -232,9 +345,11 @@ def _dependency_links(user, writes: list[SystemWrite]) -> dict[int, list[int]]:
     for write in writes:
         if write.depends_on is None:
             continue
+        if write.system.fisma_id in write.depends_on:
+            raise ValidationError(f"{write.system.fisma_id}: a system cannot depend on itself.")
         unknown = [fisma_id for fisma_id in write.depends_on if fisma_id not in ids]
-        if unknown or write.system.fisma_id in write.depends_on:
-            raise ValidationError(f"{write.system.fisma_id}: cannot depend on {', '.join(unknown) or 'itself'}.")
+        if unknown:
+            raise ValidationError(f"{write.system.fisma_id}: cannot depend on {', '.join(unknown)}.")
         links[write.system.pk] = [ids[fisma_id] for fisma_id in write.depends_on]
     return links
 
@@ -275,10 +390,23 @@ def _replace_links(through, target_column: str, links: dict[int, list[int]], rep
 
 
 @transaction.atomic
-def system_transition(*, user, system: System, to_status: str, note: str = "") -> StatusChange:
-    """Moves a system one step in the workflow and records who, when and why."""
+def system_transition(
+    *, user, system: System, to_status: str, note: str = "", expected_status: str | None = None
+) -> StatusChange:
+    """Moves a system one step in the workflow and records who, when and why.
+
+    With `expected_status` (the status the user's page showed), a system someone else
+    moved meanwhile raises EditConflict: the step the user chose was meant from there.
+    """
     _require(user, Action.CHANGE, system.agency_id)
     system = System.objects.select_for_update().get(pk=system.pk)
+    if expected_status is not None and system.status != expected_status:
+        last = system.status_changes.select_related("changed_by").first()
+        who = f"{last.changed_by} " if last and last.changed_by else "Someone "
+        raise EditConflict(
+            f"{who}moved {system.name} from {status_label(expected_status)} to {status_label(system.status)} "
+            "after you opened the page; your status change was not recorded."
+        )
     if to_status not in allowed_transitions(system.status):
         raise ValidationError(f"A system cannot go from {status_label(system.status)} to {status_label(to_status)}.")
     if needs_approval(system.status, to_status) and not can(user, Action.APPROVE, system.agency_id):
@@ -296,7 +424,8 @@ def system_transition(*, user, system: System, to_status: str, note: str = "") -
         note=note.strip(),
     )
     system.status = to_status
-    system.save(update_fields=["status", "updated_at"])
+    system.version += 1
+    system.save(update_fields=["status", "version", "updated_at"])
     return change
 
 
@@ -304,19 +433,62 @@ def system_transition(*, user, system: System, to_status: str, note: str = "") -
 
 
 @transaction.atomic
-def contract_save(*, user, contract: Contract, systems: Iterable[System] | None = None) -> Contract:
-    """Creates or updates a contract and links it to systems the user may change."""
+def contract_save(
+    *,
+    user,
+    contract: Contract,
+    systems: Iterable[System] | None = None,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> Contract:
+    """Creates or updates a contract and links it to systems the user may change.
+
+    `expected_version` works as for `system_save`; a save that changes nothing writes nothing.
+    """
     _require(user, Action.CHANGE, contract.agency_id)
+    stored = None
     if contract.pk:
-        stored_agency_id = Contract.objects.values_list("agency_id", flat=True).get(pk=contract.pk)
-        _require(user, Action.CHANGE, stored_agency_id)
+        stored = Contract.objects.select_for_update().get(pk=contract.pk)
+        _require(user, Action.CHANGE, stored.agency_id)
+        _refuse_if_stale(user, stored, expected_version)
     contract.full_clean(exclude=["systems"])
-    contract.save()
-    if systems is not None:
-        systems = list(systems)
-        for system in systems:
-            _require(user, Action.CHANGE, system.agency_id)
-        # Links to systems the user may not change stay as they are.
-        kept = contract.systems.exclude(pk__in=System.objects.for_user(user, Action.CHANGE).values("pk"))
-        contract.systems.set([*systems, *kept])
+    targets = _contract_targets(user, contract, systems)
+    if stored is not None and not _contract_changes(stored, contract, targets):
+        return stored
+    contract.version = stored.version + 1 if stored else 1
+    contract.skip_history_when_saving = True  # one entry below, links included
+    try:
+        contract.save()
+        if targets is not None:
+            contract.systems.set(targets)
+    finally:
+        del contract.skip_history_when_saving
+    history_type = "~" if stored else "+"
+    history_record_bulk(
+        Contract, [contract.pk], history_type=history_type, user=user, reason=reason, date=timezone.now()
+    )
     return contract
+
+
+def _contract_targets(user, contract: Contract, systems: Iterable[System] | None) -> list[System] | None:
+    if systems is None:
+        return None
+    systems = list(systems)
+    for system in systems:
+        _require(user, Action.CHANGE, system.agency_id)
+    if contract.pk is None:
+        return systems
+    # Links to systems the user may not change stay as they are.
+    kept = System.objects.filter(contracts=contract).exclude(
+        pk__in=System.objects.for_user(user, Action.CHANGE).values("pk")
+    )
+    return [*systems, *kept]
+
+
+def _contract_changes(stored: Contract, contract: Contract, targets: list[System] | None) -> bool:
+    for field in Contract._meta.concrete_fields:
+        if field.attname not in UNTRACKED_FIELDS and getattr(stored, field.attname) != getattr(contract, field.attname):
+            return True
+    if targets is None:
+        return False
+    return {system.pk for system in targets} != set(stored.systems.values_list("pk", flat=True))

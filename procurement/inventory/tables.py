@@ -4,10 +4,11 @@ import django_tables2 as tables
 from django.db.models import OuterRef, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.html import format_html
 
-from procurement.core.export_columns import ExportContext, days_until, expression, field, yes_no
+from procurement.core.export_columns import ExportContext, days_until, expression, field, money, yes_no
 from procurement.core.expressions import JoinedText
-from procurement.core.tables import IsoDateColumn, PhaseoutTable
+from procurement.core.tables import ChoiceColumn, IsoDateColumn, MoneyColumn, PhaseoutTable, YesNoColumn
 from procurement.inventory.models import Contract, Product, System
 
 
@@ -29,16 +30,22 @@ def visible_contract_systems(context: ExportContext) -> JoinedText:
     return JoinedText(systems, "fisma_id", ordering=("name", "pk"))
 
 
+def overdue_text(days: int) -> str:
+    """How long past its deadline an open system is, said once: "88 days overdue"."""
+    return "1 day overdue" if days == 1 else f"{days} days overdue"
+
+
 class SystemTable(PhaseoutTable):
+    select = tables.Column(accessor="pk", verbose_name="Select", orderable=False, empty_values=())
     name = tables.Column(linkify=True, verbose_name="Name")
     fisma_id = tables.Column(verbose_name="FISMA system ID")
     agency = tables.Column(accessor="agency__abbreviation", verbose_name="Agency", order_by="agency__name")
     directive = tables.Column(accessor="directive__short_name", verbose_name="Directive")
-    status = tables.Column(verbose_name="Status")
-    dependency_kind = tables.Column(verbose_name="Dependency kind")
-    criticality = tables.Column(verbose_name="Criticality")
-    network = tables.Column(verbose_name="Network")
-    national_security_system = tables.BooleanColumn(verbose_name="NSS")
+    status = ChoiceColumn("status", tag=True, verbose_name="Status")
+    dependency_kind = ChoiceColumn("dependency_kind", verbose_name="Dependency kind")
+    criticality = ChoiceColumn("criticality", tag=True, verbose_name="Criticality")
+    network = ChoiceColumn("network", verbose_name="Network")
+    national_security_system = YesNoColumn(verbose_name="NSS")
     removal_deadline = IsoDateColumn(verbose_name="Removal deadline")
     days_left = tables.Column(
         verbose_name="Days left", accessor="removal_deadline", order_by="removal_deadline", empty_values=()
@@ -53,18 +60,19 @@ class SystemTable(PhaseoutTable):
     mission_function = tables.Column(verbose_name="Mission function")
     environment = tables.Column(verbose_name="Environment")
     user_count = tables.Column(verbose_name="Users, seats or endpoints")
-    identification_method = tables.Column(verbose_name="Identification method")
+    identification_method = ChoiceColumn("identification_method", verbose_name="Identification method")
     replacement = tables.Column(verbose_name="Replacement chosen")
-    cost_estimate = tables.Column(verbose_name="Cost estimate (USD)")
+    cost_estimate = MoneyColumn(verbose_name="Cost estimate (USD)")
 
+    # Fits a 1280-pixel screen beside the filters without sideways scrolling
+    # (tests/browser/test_lists_in_browser.py); network and the rest are a click away.
     default_columns = (
         "name",
         "fisma_id",
         "agency",
         "status",
-        "dependency_kind",
         "criticality",
-        "network",
+        "dependency_kind",
         "removal_deadline",
         "days_left",
     )
@@ -91,13 +99,24 @@ class SystemTable(PhaseoutTable):
         "user_count": field("user_count"),
         "identification_method": field("identification_method"),
         "replacement": field("replacement"),
-        "cost_estimate": field("cost_estimate"),
+        "cost_estimate": money("cost_estimate"),
     }
+
+    page_columns = ("select",)
 
     class Meta(PhaseoutTable.Meta):
         model = System
         fields = ()
-        sequence = ("name", "fisma_id", "...")
+        sequence = ("select", "name", "fisma_id", "...")
+
+    def render_select(self, record: System) -> str:
+        """A checkbox of the bulk-action form (which sits outside the table, hence `form=`)."""
+        return format_html(
+            '<input class="phaseout-select" type="checkbox" name="ids" value="{}" form="bulk-form" '
+            'aria-label="Select {}">',
+            record.pk,
+            record.name,
+        )
 
     def render_days_left(self, record: System) -> str:
         days = self.value_days_left(record)
@@ -105,7 +124,7 @@ class SystemTable(PhaseoutTable):
             return "—"
         if record.is_done:
             return "done"
-        return f"{days} overdue" if days < 0 else str(days)
+        return overdue_text(-days) if days < 0 else str(days)
 
     def value_days_left(self, record: System):
         days = record.days_left(timezone.localdate())
@@ -120,7 +139,7 @@ class ContractTable(PhaseoutTable):
     vendor_name = tables.Column(verbose_name="Vendor")
     vendor_uei = tables.Column(verbose_name="Vendor UEI")
     vendor_cage = tables.Column(verbose_name="Vendor CAGE code")
-    value = tables.Column(verbose_name="Value (USD)")
+    value = MoneyColumn(verbose_name="Value (USD)")
     option_date = IsoDateColumn(verbose_name="Next option date")
     renewal_date = IsoDateColumn(verbose_name="Renewal date")
     end_date = IsoDateColumn(verbose_name="Period of performance end")
@@ -150,7 +169,7 @@ class ContractTable(PhaseoutTable):
         "vendor_name": field("vendor_name"),
         "vendor_uei": field("vendor_uei"),
         "vendor_cage": field("vendor_cage"),
-        "value": field("value"),
+        "value": money("value"),
         "option_date": field("option_date"),
         "renewal_date": field("renewal_date"),
         "end_date": field("end_date"),

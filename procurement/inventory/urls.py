@@ -1,15 +1,18 @@
 from django.urls import path
 
 from procurement.inventory.imports import views as imports
-from procurement.inventory.views import contracts, dashboard, systems
+from procurement.inventory.views import bulk, contracts, dashboard, revisions, systems
 
 app_name = "inventory"
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("directives/<int:pk>/", dashboard.directive_dashboard, name="directive-dashboard"),
+    path("directives/<int:pk>/revise/", revisions.directive_revise, name="directive-revise"),
     path("systems/", systems.SystemListView.as_view(), name="system-list"),
     path("systems/new/", systems.system_edit, name="system-create"),
+    path("systems/bulk/preview/", bulk.bulk_preview, name="system-bulk-preview"),
+    path("systems/bulk/apply/", bulk.bulk_apply, name="system-bulk-apply"),
     path("systems/<int:pk>/", systems.system_detail, name="system-detail"),
     path("systems/<int:pk>/edit/", systems.system_edit, name="system-edit"),
     path("systems/<int:pk>/transition/", systems.system_transition, name="system-transition"),

@@ -29,3 +29,22 @@ def needs_approval(from_status: str, to_status: str) -> bool:
     """Approving a plan or a removal, and undoing either, is a transition lead's call."""
     undoes_approval = from_status in APPROVAL_STATUSES and is_rollback(from_status, to_status)
     return to_status in APPROVAL_STATUSES or undoes_approval
+
+
+def next_step(status: str) -> str | None:
+    index = STEPS.index(status)
+    return STEPS[index + 1] if index + 1 < len(STEPS) else None
+
+
+def previous_step(status: str) -> str | None:
+    index = STEPS.index(status)
+    return STEPS[index - 1] if index > 0 else None
+
+
+def approval_reason(from_status: str, to_status: str) -> str:
+    """Why a move is a transition lead's call, in the words the page shows."""
+    if to_status == SystemStatus.PLAN_APPROVED:
+        return "a transition lead approves plans"
+    if to_status == SystemStatus.VERIFIED:
+        return "a transition lead verifies removal"
+    return f"only a transition lead undoes {status_label(from_status)}"

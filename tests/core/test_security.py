@@ -359,3 +359,41 @@ def test_a_lock_wait_from_a_view_is_a_503(rf, alice):
         request, OperationalError("database is locked")
     )
     assert response.status_code == 503 and "no-store" in response["Cache-Control"]
+
+
+# Session lifetime (issue 7's weak-test fixes): idle time counts from the last request -----
+
+
+def signed_in_at_list(client) -> bool:
+    """Whether the list page answers as to a signed-in user (200), not with the way to sign in."""
+    response = client.get(reverse("inventory:system-list"))
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("login")), response.url
+        return False
+    assert response.status_code == 200
+    return True
+
+
+def test_idle_time_counts_from_the_last_request_not_from_sign_in(client, alice, settings):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        assert sign_in(client, "alice", PASSWORD).status_code == 302
+        for _ in range(3):  # 20, 40 and 60 minutes after sign-in, never 30 idle
+            traveller.shift(timedelta(minutes=20))
+            assert signed_in_at_list(client)
+        traveller.shift(timedelta(seconds=settings.SESSION_IDLE_TIMEOUT_SECONDS + 60))
+        assert not signed_in_at_list(client)
+        assert not signed_in(client)  # signed out, not just turned away once
+        assert not signed_in_at_list(client)
+
+
+def test_a_session_ends_after_twelve_hours_even_when_active(client, alice, settings):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        assert sign_in(client, "alice", PASSWORD).status_code == 302
+        elapsed = timedelta(0)
+        while elapsed + timedelta(minutes=29) < timedelta(seconds=settings.SESSION_COOKIE_AGE):
+            traveller.shift(timedelta(minutes=29))
+            elapsed += timedelta(minutes=29)
+            assert signed_in_at_list(client), elapsed  # every request inside the 12 hours is served
+        traveller.shift(timedelta(minutes=29))
+        assert not signed_in_at_list(client)
+        assert not signed_in(client)

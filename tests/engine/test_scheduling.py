@@ -131,7 +131,7 @@ def test_parts_too_large_for_the_model_get_the_heuristic_alone(monkeypatch: pyte
         raise AssertionError("CP-SAT must not run on a part this large")
 
     monkeypatch.setattr(part_solver, "run_stage", no_model)
-    monkeypatch.setattr(part_solver, "minimise_makespan_with_neighbourhoods", no_model)
+    monkeypatch.setattr(part_solver, "minimise_with_neighbourhoods", no_model)
     problem = Problem(
         tuple(
             WorkItem(f"w{n}", 1 + n % 4, {"engineers": 1}, (f"w{n - 2}",) if n >= 2 else (), deadline=6)

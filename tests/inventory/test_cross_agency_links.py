@@ -57,3 +57,13 @@ def test_import_round_trip_keeps_links_the_user_cannot_see(client, alice, linked
     linked.refresh_from_db()
     assert linked.name == "Taxpayer chat assistant v2"
     assert list(linked.depends_on.all()) == [system_b]
+
+
+def test_the_system_page_does_not_list_hidden_links(client, alice, linked, system_b, contract_a):
+    client.force_login(alice)
+    response = client.get(reverse("inventory:system-detail", args=[linked.pk]))
+    assert list(response.context["depends_on"]) == []
+    body = response.content.decode()
+    assert system_b.fisma_id not in body and system_b.name not in body
+    client.force_login(UserFactory(username="olga", is_oversight=True))  # oversight sees the link
+    assert system_b.fisma_id in client.get(reverse("inventory:system-detail", args=[linked.pk])).content.decode()

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from procurement.inventory.deadlines import scope_rule_for
 from procurement.inventory.enums import AgencyType, DependencyKind
 from procurement.inventory.models import System
 from procurement.inventory.services import ScopeRuleSpec, directive_revise
@@ -57,7 +58,7 @@ def test_scope_change_moves_deadlines_and_keeps_the_old_revision(directive, syst
     assert first.scope_rules.filter(removal_offset_days=181).exists()
 
 
-def test_most_specific_rule_wins_and_ties_take_the_earlier_deadline(directive, agency_b, root):
+def test_the_most_specific_rule_wins_over_earlier_deadlines(directive, agency_b, root):
     directive_revise(
         directive=directive,
         user=root,
@@ -121,3 +122,24 @@ def test_admin_records_a_scope_change_as_a_new_revision(client, root, directive,
     system_a.refresh_from_db()
     assert system_a.removal_deadline == ISSUED_ON + datetime.timedelta(days=60)
     assert client.get(f"/admin/inventory/directiverevision/{revision.pk}/change/").status_code == 200
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_equally_specific_rules_tie_break_to_the_earliest_deadline(directive, agency_b, root, order):
+    """A defense NSS system matches "Defense" and "NSS", one criterion each, and no rule with both."""
+    rules = [
+        ScopeRuleSpec(description="Defense", removal_offset_days=120, agency_type=AgencyType.DEFENSE),
+        ScopeRuleSpec(description="NSS", removal_offset_days=60, national_security_system=True),
+        ScopeRuleSpec(description="Everyone", removal_offset_days=10),
+    ]
+    directive_revise(directive=directive, user=root, effective_on=ISSUED_ON, summary="Tie", rules=rules[::order])
+    nss = SystemFactory(agency=agency_b, directive=directive, national_security_system=True)
+    assert nss.removal_deadline == ISSUED_ON + datetime.timedelta(days=60)
+    assert nss.deadline_rule.description == "NSS"
+
+
+def test_the_tie_break_rule_itself():
+    later = ScopeRuleSpec(description="Defense", removal_offset_days=120, agency_type=AgencyType.DEFENSE)
+    earlier = ScopeRuleSpec(description="NSS", removal_offset_days=60, national_security_system=True)
+    for rules in ([later, earlier], [earlier, later]):
+        assert scope_rule_for(rules, AgencyType.DEFENSE, DependencyKind.DIRECT_API, True) is earlier

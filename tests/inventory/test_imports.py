@@ -168,9 +168,58 @@ def test_one_bad_row_applies_nothing(alice_client, system_a):
     before = snapshot()
     bad = ["IRS-0009", "Bad", "IRS", "High", "nowhere", "Direct API"]
     update = [system_a.fisma_id, "Changed", "IRS", "Low", "unclassified", "Direct API"]
-    problems = preview_problems(alice_client, csv_file([HEADERS, GOOD_ROW, update, bad]))
+    response = upload(alice_client, csv_file([HEADERS, GOOD_ROW, update, bad]))
+    problems = [str(problem) for problem in alice_client.get(response.url).context["result"].problems]
     assert problems[0].startswith("Row 4, column “Network”")
+    confirm = alice_client.post(response.url)  # confirming anyway applies nothing either
+    assert "Nothing was imported" in confirm.content.decode()
     assert snapshot() == before
+    assert ImportBatch.objects.get().applied_at is None
+
+
+def test_confirm_saves_no_good_row_when_another_turned_bad(alice_client, agency_a, component_a):
+    """Row 2 (Treasury) stays good; row 3's agency disappears between preview and confirm."""
+    treasury_row = ["TREAS-0001", "Payroll bot", "TREAS", "Low", "unclassified", "Direct API"]
+    response = upload(alice_client, csv_file([HEADERS, treasury_row, GOOD_ROW]))
+    assert alice_client.get(response.url).context["result"].creates == 2
+    component_a.abbreviation = "IRS2"
+    component_a.save()
+    confirm = alice_client.post(response.url)
+    assert "Nothing was imported" in confirm.content.decode()
+    assert [str(problem) for problem in confirm.context["result"].problems] == [
+        "Row 3, column “Agency”: Unknown agency “IRS” (or not one you may change)."
+    ]
+    assert not System.objects.exists()
+    assert ImportBatch.objects.get().applied_at is None
+
+
+def test_confirm_reports_what_it_saved(alice_client, system_a):
+    update = [system_a.fisma_id, "Renamed", "IRS", "Moderate", "unclassified", "Direct API"]
+    response = upload(alice_client, csv_file([HEADERS, GOOD_ROW, update]))
+    confirmed = alice_client.post(response.url, follow=True)
+    assert "Imported 2 rows: 1 new, 1 updated, 0 unchanged." in confirmed.content.decode()
+    assert System.objects.get(fisma_id="IRS-0001").name == "Refund status bot"
+    assert System.objects.get(pk=system_a.pk).name == "Renamed"
+    assert ImportBatch.objects.get().applied_count == 2
+
+
+def test_an_agency_the_user_may_only_view_is_refused_in_preview_and_confirm(alice_client, alice, agency_b, system_b):
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=alice, agency=agency_b, role="viewer")
+    new_row = ["DOD-0100", "New at defense", "DOD", "High", "unclassified", "Direct API"]
+    existing_row = [system_b.fisma_id, "Renamed", "IRS", "High", "unclassified", "Direct API"]
+    response = upload(alice_client, csv_file([HEADERS, new_row, existing_row]))
+    problems = [str(problem) for problem in alice_client.get(response.url).context["result"].problems]
+    assert problems == [
+        "Row 2, column “Agency”: Unknown agency “DOD” (or not one you may change).",
+        f"Row 3, column “FISMA system ID”: {system_b.fisma_id} is already used by a system you cannot change.",
+    ]
+    confirm = alice_client.post(response.url)
+    assert [str(problem) for problem in confirm.context["result"].problems] == problems
+    assert not System.objects.filter(fisma_id="DOD-0100").exists()
+    system_b.refresh_from_db()
+    assert system_b.name != "Renamed"
 
 
 def test_confirm_revalidates_and_rolls_back(alice_client, component_a, directive):

@@ -41,6 +41,7 @@ class Problem:
     row: int
     column: str
     message: str
+    stale: bool = False  # the record changed since the preview: confirming again after a look is the fix
 
     def __str__(self) -> str:
         where = f"Row {self.row}" if self.row else "File"
@@ -92,6 +93,14 @@ class Preview:
     @property
     def unchanged(self) -> int:
         return sum(1 for row in self.rows if not row.changed)
+
+    @property
+    def only_stale(self) -> bool:
+        return bool(self.problems) and all(problem.stale for problem in self.problems)
+
+    def versions(self, key) -> dict[str, int]:
+        """Record key → version of every row's record as this preview saw it (0: not there yet)."""
+        return {key(row.instance): 0 if row.is_new else row.original["version"] for row in self.rows}
 
 
 def clean_text(value: str) -> str:
@@ -185,7 +194,12 @@ class Importer:
         """Column name → header text, in table order (built once per importer class)."""
         if "_headers" not in cls.__dict__:
             table = cls.table_class(cls.table_class._meta.model.objects.none())
-            cls._headers = {column.name: str(column.header) for column in table.columns.all()}
+            # Page-only columns (the bulk selection checkbox) are not data: not in files.
+            cls._headers = {
+                column.name: str(column.header)
+                for column in table.columns.all()
+                if column.name not in table.page_columns
+            }
         return cls._headers
 
     @classmethod
@@ -274,13 +288,49 @@ class Importer:
         return agency
 
     @transaction.atomic
-    def apply(self, sheet: Sheet) -> Preview:
-        """Validates again and applies every row, or nothing if any row has a problem."""
+    def apply(self, sheet: Sheet, previewed_versions: dict[str, int] | None = None, reason: str = "") -> Preview:
+        """Validates again and applies every row, or nothing if any row has a problem.
+
+        A record changed by someone else since the preview (`previewed_versions`) is a
+        problem too: the user confirmed what the preview showed, not what is there now.
+        """
         preview = self.preview(sheet)
+        if not preview.problems and previewed_versions:
+            self._check_unchanged_since_preview(preview, previewed_versions)
         if preview.problems:
             return preview
-        self.save_all([row for row in preview.rows if row.changed])
+        self.save_all([row for row in preview.rows if row.changed], reason=reason)
         return preview
+
+    def record_key(self, instance: Model) -> str:
+        raise NotImplementedError
+
+    def _check_unchanged_since_preview(self, preview: Preview, previewed_versions: dict[str, int]) -> None:
+        for parsed in preview.rows:
+            key = self.record_key(parsed.instance)
+            seen = previewed_versions.get(key)
+            now = 0 if parsed.is_new else parsed.original["version"]
+            if seen is None or seen == now:
+                continue
+            message = self._change_since_preview(parsed, seen)
+            if message:
+                preview.problems.append(Problem(parsed.row, "", message, stale=True))
+
+    def _change_since_preview(self, parsed: ParsedRow, seen: int) -> str:
+        key = str(parsed.instance)
+        if seen == 0:
+            return f"{key} was added by someone else after your preview; this row would now update it."
+        if parsed.is_new:
+            return f"{key} was deleted after your preview."
+        changes = selectors.edits_since(self.user, parsed.instance, seen)
+        if changes == []:
+            return ""  # only its status or deadline moved: nothing this row would undo
+        editors = selectors.editors_since(parsed.instance, seen) or "someone else"
+        what = "; ".join(
+            f"{change.field}: {change.old or '+'.join(change.added)} → {change.new or '−'.join(change.removed)}"
+            for change in changes or []
+        )
+        return f"{key} was changed by {editors} after your preview{f' ({what})' if what else ''}."
 
     # Hooks for each kind.
     def prepare(self, sheet: Sheet, columns: dict[str, int]) -> None: ...
@@ -294,7 +344,7 @@ class Importer:
         """Stored related keys, lower-cased, named like the relation columns."""
         return {}
 
-    def save_all(self, rows: list[ParsedRow]) -> None:
+    def save_all(self, rows: list[ParsedRow], reason: str = "") -> None:
         raise NotImplementedError
 
 
@@ -306,7 +356,7 @@ class SystemImporter(Importer):
     required = ("fisma_id", "name", "agency", "criticality", "network", "dependency_kind")
     ignored = ("status", "removal_deadline", "days_left")
     relation_columns = ("covered_products", "depends_on")
-    looked_up = ("agency", "directive")
+    looked_up = ("agency", "directive", "deadline_rule")  # the rule comes from the scope, not a cell
     parsers = {
         "name": str,
         "owner_name": str,
@@ -460,14 +510,19 @@ class SystemImporter(Importer):
             "depends_on": {other.fisma_id.lower() for other in instance.depends_on.all()},
         }
 
-    def save_all(self, rows: list[ParsedRow]) -> None:
-        services.system_bulk_save(user=self.user, writes=[self._write(parsed) for parsed in rows])
+    def record_key(self, instance: System) -> str:
+        return instance.fisma_id
+
+    def save_all(self, rows: list[ParsedRow], reason: str = "") -> None:
+        writes = [self._write(parsed) for parsed in rows]
+        services.system_bulk_save(user=self.user, writes=writes, reason=reason)
 
     def _write(self, parsed: ParsedRow) -> services.SystemWrite:
         products = None
         if "covered_products" in parsed.relations:
             products = [self.products[name.lower()] for name in parsed.relations["covered_products"]]
-        return services.SystemWrite(parsed.instance, products, parsed.relations.get("depends_on"))
+        expected = None if parsed.is_new else parsed.original["version"]  # as read in this transaction
+        return services.SystemWrite(parsed.instance, products, parsed.relations.get("depends_on"), expected)
 
 
 class ContractImporter(Importer):
@@ -548,16 +603,22 @@ class ContractImporter(Importer):
     def current_relations(self, instance: Contract) -> dict[str, set[str]]:
         return {"systems": {system.fisma_id.lower() for system in instance.systems.all()}}
 
-    def save_all(self, rows: list[ParsedRow]) -> None:
+    def record_key(self, instance: Contract) -> str:
+        return f"{instance.agency_id}:{instance}"
+
+    def save_all(self, rows: list[ParsedRow], reason: str = "") -> None:
         """Contracts number in the hundreds per agency, so each is saved on its own."""
         for parsed in rows:
-            self._save(parsed)
+            self._save(parsed, reason)
 
-    def _save(self, parsed: ParsedRow) -> Contract:
+    def _save(self, parsed: ParsedRow, reason: str) -> Contract:
         systems = None
         if "systems" in parsed.relations:
             systems = System.objects.filter(fisma_id__in=parsed.relations["systems"])
-        return services.contract_save(user=self.user, contract=parsed.instance, systems=systems)
+        expected = None if parsed.is_new else parsed.original["version"]
+        return services.contract_save(
+            user=self.user, contract=parsed.instance, systems=systems, expected_version=expected, reason=reason
+        )
 
 
 IMPORTERS: dict[str, type[Importer]] = {ImportKind.SYSTEMS: SystemImporter, ImportKind.CONTRACTS: ContractImporter}

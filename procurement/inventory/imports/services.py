@@ -57,8 +57,16 @@ def _discard_beyond_limit(user: User) -> list[str]:
 
 
 def import_batch_preview(batch: ImportBatch) -> Preview:
-    """What applying the batch would do, from its stored rows."""
-    return IMPORTERS[batch.kind](batch.user).preview(_stored_sheet(batch))
+    """What applying the batch would do, from its stored rows.
+
+    Remembers the version of each record the preview showed: confirming reports, and
+    does not overwrite, a record someone changed after this preview.
+    """
+    importer = IMPORTERS[batch.kind](batch.user)
+    preview = importer.preview(_stored_sheet(batch))
+    batch.previewed_versions = preview.versions(importer.record_key)
+    ImportBatch.objects.filter(pk=batch.pk).update(previewed_versions=batch.previewed_versions)
+    return preview
 
 
 def _stored_sheet(batch: ImportBatch) -> Sheet:
@@ -76,7 +84,9 @@ def import_batch_apply(*, user: User, batch: ImportBatch) -> Preview:
     if not claimed:
         exists = ImportBatch.objects.filter(pk=batch.pk).exists()
         raise ValidationError("This file has already been imported." if exists else NO_LONGER_KEPT)
-    preview = IMPORTERS[batch.kind](user).apply(_stored_sheet(batch))
+    previewed = ImportBatch.objects.values_list("previewed_versions", flat=True).get(pk=batch.pk)
+    reason = f"import of {batch.filename}"[:100]
+    preview = IMPORTERS[batch.kind](user).apply(_stored_sheet(batch), previewed_versions=previewed, reason=reason)
     if preview.problems:
         transaction.set_rollback(True)
         return preview

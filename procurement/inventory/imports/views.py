@@ -166,6 +166,12 @@ def _confirm(request, batch: ImportBatch):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(LIST_URL[batch.kind])
+    if result.only_stale:
+        # The preview is shown again with today's data; confirming then applies what it shows.
+        changed = " ".join(f"Row {problem.row}: {problem.message}" for problem in result.problems[:20])
+        messages.error(request, f"Nothing was imported: records changed since your preview. {changed} "
+                                "Review the preview below and confirm again.")  # fmt: skip
+        return redirect("inventory:import-preview", batch_id=batch.pk)
     if result.problems:
         messages.error(request, "Nothing was imported: the data changed since the preview. See the problems below.")
         return render(request, "inventory/import_preview.html", _preview_context(batch, result))

@@ -17,6 +17,8 @@ def home(request):
 
 def directive_dashboard(request, pk: int):
     directive = selectors.directive_get(pk)
-    context = selectors.directive_dashboard(request.user, directive, timezone.localdate())
+    context = selectors.directive_dashboard(
+        request.user, directive, timezone.localdate(), breakdown_sort=request.GET.get("sort", "")
+    )
     context["directives"] = selectors.visible_directives()
     return render(request, "inventory/dashboard.html", context)

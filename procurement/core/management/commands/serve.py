@@ -60,7 +60,14 @@ class Command(BaseCommand):
         }
 
     def _start(self, command: list[str]) -> subprocess.Popen:
-        return subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True, env=self._environment())
+
+    @staticmethod
+    def _environment() -> dict[str, str]:
+        """Reminder emails land in var/mail/ (one file each) unless EMAIL_BACKEND says otherwise."""
+        environment = dict(os.environ)
+        environment.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+        return environment
 
     @staticmethod
     def _first_stopped(processes: dict[str, subprocess.Popen]) -> str | None:

@@ -1,0 +1,68 @@
+"""Reads of the reminders app, each scoped to what the user may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from planner.models import Milestone
+from procurement.reminders.enums import DigestStatus
+from procurement.reminders.models import Digest, Reminder, ReminderPreference
+
+
+def unread_count(user) -> int:
+    return Reminder.objects.for_recipient(user).unread().count()
+
+
+def notifications_for(user) -> QuerySet[Reminder]:
+    """The user's own notices, newest first: the same as the digests, for people who do not read email."""
+    return Reminder.objects.for_recipient(user).select_related("milestone", "agency", "digest")
+
+
+@dataclass(frozen=True)
+class MilestoneReminders:
+    milestone: Milestone
+    reminders: list[Reminder]
+
+
+def milestone_reminders(user, milestone_id: int) -> MilestoneReminders:
+    """A milestone the user may see, with every reminder owed for it (404 otherwise)."""
+    milestone = get_object_or_404(
+        Milestone.objects.for_user(user).select_related("agency", "owner", "system", "directive"), pk=milestone_id
+    )
+    reminders = list(milestone.reminders.select_related("recipient", "digest").order_by("-notice_on", "-pk"))
+    return MilestoneReminders(milestone=milestone, reminders=reminders)
+
+
+def preference_for(user) -> ReminderPreference:
+    """The user's digest settings, unsaved defaults if they never chose."""
+    return ReminderPreference.objects.filter(user=user).first() or ReminderPreference(user=user)
+
+
+def digest_queue() -> QuerySet[Digest]:
+    """Every digest, for the staff queue view; the filter narrows to failures or rows in doubt."""
+    return Digest.objects.select_related("recipient").annotate(notice_count=Count("reminders"))
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    pending: int
+    sending: int
+    in_doubt: int
+    failed: int
+    sent: int
+
+
+def queue_summary() -> QueueSummary:
+    counts = Digest.objects.aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in DigestStatus.values}
+    )
+    return QueueSummary(
+        pending=counts["pending"],
+        sending=counts["sending"],
+        in_doubt=counts["in_doubt"],
+        failed=counts["failed"],
+        sent=counts["sent"],
+    )

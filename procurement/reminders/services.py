@@ -1,0 +1,511 @@
+"""Writes of the reminders app: the sweep that owes reminders, and the sending of digests.
+
+Rows first: `reminders_sweep` inserts Reminder rows with one INSERT ... SELECT per group
+(unique constraints make a re-run insert nothing), cancels rows no longer true, gathers
+each recipient's pending rows into one Digest whose Message-ID is stored at once, and
+returns the digests to send. `digest_send` claims a digest with a conditional UPDATE and
+sends only if it won the claim; a digest left "sending" by a lost worker becomes
+"in doubt" and is sent again with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
+
+from planner.models import Milestone
+from procurement.inventory.enums import Role
+from procurement.inventory.models import Agency
+from procurement.reminders import emails, schedule
+from procurement.reminders.enums import DigestStatus, ReminderKind, ReminderStatus
+from procurement.reminders.models import (
+    AgencyTimeZone,
+    BeatLease,
+    Digest,
+    Reminder,
+    ReminderPolicy,
+    ReminderPreference,
+)
+from procurement.reminders.sql import insert_from_select
+
+logger = logging.getLogger(__name__)
+
+CLAIMABLE = (DigestStatus.PENDING, DigestStatus.IN_DOUBT)
+REMINDER_COLUMNS = {
+    "milestone_id": "r_milestone",
+    "agency_id": "r_agency",
+    "recipient_id": "r_recipient",
+    "recipient_key": "r_key",
+    "recipient_email": "r_email",
+    "kind": "r_kind",
+    "due_on": "r_due_on",
+    "offset_days": "r_offset",
+    "notice_on": "r_notice_on",
+    "status": "r_status",
+    "created_at": "r_created_at",
+}
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    created: int
+    in_app_only: int  # of `created`: opted out of the digest, or no email address
+    cancelled: int
+    in_doubt: int
+    digest_ids: list[int]
+
+
+@dataclass
+class SendCounts:
+    sent: int = 0
+    failed: int = 0
+    retrying: int = 0
+    skipped: int = 0  # cancelled (nothing left true), or claimed by another worker
+
+    def add(self, other: SendCounts) -> None:
+        for name in ("sent", "failed", "retrying", "skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass(frozen=True)
+class SweepGroup:
+    """Milestones of agencies sharing a zone, for recipients sharing a digest hour, on one notice date."""
+
+    agency_ids: list[int]
+    digest_hour: int
+    notice_on: datetime.date
+
+
+# The sweep -----------------------------------------------------------------------------
+
+
+def reminders_sweep(now: datetime.datetime) -> SweepResult:
+    """Owes, cancels and gathers reminders as of `now`, in one transaction; returns the digests due to send.
+
+    While another sweep runs (a second beat, the command) this one does nothing: that
+    sweep does the same work, and a re-run would add nothing anyway.
+    """
+    with transaction.atomic():
+        if not _sweep_lock_taken():
+            return SweepResult(created=0, in_app_only=0, cancelled=0, in_doubt=0, digest_ids=[])
+        cancelled = reminders_cancel_untrue()
+        in_doubt = digests_mark_lost(now)
+        created = sum(_owe(group, directive_id, policy, now) for group, directive_id, policy in _work(now))
+        in_app_only = Reminder.objects.filter(created_at=now, status=ReminderStatus.SKIPPED).count() if created else 0
+        _gather_digests(now)
+        digest_ids = _take_due_digests(now)
+    return SweepResult(
+        created=created, in_app_only=in_app_only, cancelled=cancelled, in_doubt=in_doubt, digest_ids=digest_ids
+    )
+
+
+def _sweep_lock_taken() -> bool:
+    """PostgreSQL: a transaction-scoped advisory lock, or False if another sweep holds it.
+
+    SQLite's IMMEDIATE transactions already let one writer in at a time.
+    """
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext('phaseout.reminders.sweep'))")
+        return bool(cursor.fetchone()[0])
+
+
+def _work(now: datetime.datetime) -> Iterator[tuple[SweepGroup, int, schedule.Policy]]:
+    policies = _policies()
+    directive_ids = list(Milestone.objects.open().order_by().values_list("directive_id", flat=True).distinct())
+    hours = _digest_hours()
+    for zone, agency_ids in _agencies_by_zone().items():
+        for hour in hours:
+            group = SweepGroup(agency_ids, hour, schedule.notice_date(now, zone, hour))
+            for directive_id in directive_ids:
+                yield group, directive_id, policies.get(directive_id, schedule.Policy())
+
+
+def _policies() -> dict[int, schedule.Policy]:
+    return {policy.directive_id: policy.as_policy() for policy in ReminderPolicy.objects.all()}
+
+
+def _digest_hours() -> list[int]:
+    chosen = set(ReminderPreference.objects.values_list("digest_hour", flat=True).distinct())
+    return sorted(chosen | {schedule.DEFAULT_DIGEST_HOUR})
+
+
+def agency_zones() -> dict[int, str]:
+    """Each agency's zone: its own, else its parent's (up the tree), else TIME_ZONE."""
+    own = dict(AgencyTimeZone.objects.values_list("agency_id", "time_zone"))
+    parents = dict(Agency.objects.values_list("pk", "parent_id"))
+    zones = {}
+    for agency_id in parents:
+        current, seen = agency_id, set()
+        while current is not None and current not in own and current not in seen:
+            seen.add(current)
+            current = parents.get(current)
+        zones[agency_id] = own.get(current, settings.TIME_ZONE)
+    return zones
+
+
+def _agencies_by_zone() -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
+    for agency_id, zone in agency_zones().items():
+        grouped.setdefault(zone, []).append(agency_id)
+    return grouped
+
+
+def _owe(group: SweepGroup, directive_id: int, policy: schedule.Policy, now: datetime.datetime) -> int:
+    milestones = Milestone.objects.open().filter(agency_id__in=group.agency_ids, directive_id=directive_id)
+    statements = [
+        _due_soon(milestones, group, policy),
+        _overdue(milestones, group, policy),
+        *_component_escalation(milestones, group, policy),
+        *_agency_escalation(milestones, group, policy),
+    ]
+    return sum(
+        insert_from_select(Reminder, REMINDER_COLUMNS, _stamped(query, group.notice_on, now)) for query in statements
+    )
+
+
+def _days(count: int) -> datetime.timedelta:
+    return datetime.timedelta(days=count)
+
+
+def _to_user(milestones: QuerySet, user_path: str, digest_hour: int, opt_out_applies: bool) -> QuerySet:
+    """Annotates the recipient (a user, `user_path` from the milestone) and keeps those whose hour is this group's."""
+    hour = Coalesce(F(f"{user_path}__reminder_preference__digest_hour"), Value(schedule.DEFAULT_DIGEST_HOUR))
+    email_only_in_app = Q(**{f"{user_path}__email": ""})
+    if opt_out_applies:
+        email_only_in_app |= Q(**{f"{user_path}__reminder_preference__digest_opt_out": True})
+    return (
+        milestones.filter(**{f"{user_path}__is_active": True})
+        .alias(r_hour=hour)
+        .filter(r_hour=digest_hour)
+        .annotate(
+            r_recipient=F(f"{user_path}__id"),
+            r_key=Concat(Value("user:"), Cast(f"{user_path}__id", CharField())),
+            r_email=F(f"{user_path}__email"),
+            r_status=Case(
+                When(email_only_in_app, then=Value(ReminderStatus.SKIPPED)),
+                default=Value(ReminderStatus.PENDING),
+                output_field=CharField(),
+            ),
+        )
+    )
+
+
+def _due_soon(milestones: QuerySet, group: SweepGroup, policy: schedule.Policy) -> QuerySet:
+    windows = schedule.due_soon_windows(policy.offsets)
+    latest = group.notice_on + _days(windows[-1].last)
+    offset = Case(
+        *[When(due_on__lte=group.notice_on + _days(window.last), then=Value(window.offset)) for window in windows],
+        output_field=IntegerField(),
+    )
+    owed = milestones.filter(due_on__gte=group.notice_on, due_on__lte=latest)
+    return _to_user(owed, "owner", group.digest_hour, opt_out_applies=True).annotate(
+        r_kind=Value(ReminderKind.DUE_SOON), r_offset=offset
+    )
+
+
+def _overdue(milestones: QuerySet, group: SweepGroup, policy: schedule.Policy) -> QuerySet:
+    """Overdue milestones whose owner had no overdue notice in the last `overdue_repeat_days` days."""
+    recent = Reminder.objects.filter(
+        milestone=OuterRef("pk"),
+        recipient_id=OuterRef("owner_id"),
+        kind=ReminderKind.OVERDUE,
+        due_on=OuterRef("due_on"),
+        notice_on__gt=group.notice_on - _days(policy.overdue_repeat_days),
+    )
+    owed = milestones.filter(due_on__lt=group.notice_on).exclude(Exists(recent))
+    return _to_user(owed, "owner", group.digest_hour, opt_out_applies=True).annotate(
+        r_kind=Value(ReminderKind.OVERDUE), r_offset=Value(0)
+    )
+
+
+def _leads(milestones: QuerySet, agency_path: str) -> QuerySet:
+    """One row per milestone and transition lead of the agency at `agency_path`."""
+    return milestones.annotate(
+        lead=FilteredRelation(
+            f"{agency_path}__memberships", condition=Q(**{f"{agency_path}__memberships__role": Role.TRANSITION_LEAD})
+        )
+    ).filter(lead__isnull=False)
+
+
+def _escalated(milestones: QuerySet, group: SweepGroup, kind: str, after_days: int) -> QuerySet:
+    owed = _to_user(milestones, "lead__user", group.digest_hour, opt_out_applies=False)
+    return owed.annotate(r_kind=Value(kind), r_offset=Value(after_days))
+
+
+def _component_escalation(milestones: QuerySet, group: SweepGroup, policy: schedule.Policy) -> list[QuerySet]:
+    after = policy.lead_escalation_after_days
+    overdue = milestones.filter(due_on__lt=group.notice_on - _days(after))
+    return [_escalated(_leads(overdue, "agency"), group, ReminderKind.ESCALATION_COMPONENT, after)]
+
+
+def _agency_escalation(milestones: QuerySet, group: SweepGroup, policy: schedule.Policy) -> list[QuerySet]:
+    """The department's leads (the agency's own for a department) and the directive's oversight contact."""
+    after = policy.agency_escalation_after_days
+    overdue = milestones.filter(due_on__lt=group.notice_on - _days(after))
+    kind = ReminderKind.ESCALATION_AGENCY
+    statements = [
+        _escalated(_leads(overdue.filter(agency__parent__isnull=False), "agency__parent"), group, kind, after),
+        _escalated(_leads(overdue.filter(agency__parent__isnull=True), "agency"), group, kind, after),
+    ]
+    if policy.oversight_email and group.digest_hour == schedule.DEFAULT_DIGEST_HOUR:
+        address = policy.oversight_email.lower()
+        statements.append(
+            overdue.annotate(
+                r_recipient=Value(None, output_field=IntegerField()),
+                r_key=Value(f"email:{address}"),
+                r_email=Value(address),
+                r_status=Value(ReminderStatus.PENDING),
+                r_kind=Value(kind),
+                r_offset=Value(after),
+            )
+        )
+    return statements
+
+
+def _stamped(query: QuerySet, notice_on: datetime.date, now: datetime.datetime) -> QuerySet:
+    """The columns every statement shares."""
+    return query.annotate(
+        r_milestone=F("pk"),
+        r_agency=F("agency_id"),
+        r_due_on=F("due_on"),
+        r_notice_on=Value(notice_on, output_field=DateField()),
+        r_created_at=Value(now),
+    )
+
+
+def reminders_cancel_untrue(digest_id: int | None = None) -> int:
+    """Pending notices (of one digest, or all) no longer true: the milestone is done, moved or reassigned."""
+    untrue = (
+        Q(milestone__done_at__isnull=False)
+        | ~Q(due_on=F("milestone__due_on"))
+        | Q(kind__in=[ReminderKind.DUE_SOON, ReminderKind.OVERDUE])
+        & (Q(milestone__owner__isnull=True) | ~Q(recipient_id=F("milestone__owner_id")))
+    )
+    pending = Reminder.objects.filter(status=ReminderStatus.PENDING)
+    if digest_id is not None:
+        pending = pending.filter(digest_id=digest_id)
+    return pending.filter(untrue).update(status=ReminderStatus.CANCELLED)
+
+
+def digests_mark_lost(now: datetime.datetime, digest_id: int | None = None) -> int:
+    """Digests claimed longer ago than the lease: their worker was lost, maybe after the SMTP server took them."""
+    lost = Digest.objects.filter(status=DigestStatus.SENDING, claimed_at__lt=now - _lease())
+    if digest_id is not None:
+        lost = lost.filter(pk=digest_id)
+    count = lost.update(status=DigestStatus.IN_DOUBT, was_in_doubt=True)
+    if count:
+        logger.warning("reminders: %d digest(s) in doubt after a lost worker; they are sent again", count)
+    return count
+
+
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.REMINDER_SENDING_LEASE_SECONDS)
+
+
+def _gather_digests(now: datetime.datetime) -> None:
+    """One digest per recipient for every pending notice not yet in one, with its Message-ID."""
+    loose = Reminder.objects.filter(status=ReminderStatus.PENDING, digest__isnull=True)
+    per_recipient = loose.values("recipient_key").annotate(
+        d_recipient=Max("recipient_id"),
+        d_email=Max("recipient_email"),
+        d_swept_at=Value(now),
+        d_status=Value(DigestStatus.PENDING),
+        d_false=Value(False),
+        d_zero=Value(0),
+        d_blank=Value(""),
+    )
+    columns = {
+        "recipient_key": "recipient_key",
+        "recipient_id": "d_recipient",
+        "recipient_email": "d_email",
+        "swept_at": "d_swept_at",
+        "next_attempt_at": "d_swept_at",
+        "status": "d_status",
+        "was_in_doubt": "d_false",
+        "attempts": "d_zero",
+        "message_id": "d_blank",
+        "last_error": "d_blank",
+    }
+    insert_from_select(Digest, columns, per_recipient)
+    loose.update(
+        digest_id=Subquery(
+            Digest.objects.filter(recipient_key=OuterRef("recipient_key"), swept_at=now).values("pk")[:1]
+        )
+    )
+    stamp = now.strftime("%Y%m%d%H%M%S")
+    Digest.objects.filter(swept_at=now, message_id="").update(
+        message_id=Concat(
+            Value("<phaseout-digest-"), Cast("pk", CharField()), Value(f".{stamp}@{emails.message_id_domain()}>")
+        )
+    )
+
+
+def _take_due_digests(now: datetime.datetime) -> list[int]:
+    """Digests to hand to the workers: due, and not handed over within the lease (a lost task is re-sent)."""
+    due = Digest.objects.filter(status__in=CLAIMABLE, next_attempt_at__lte=now).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - _lease())
+    )
+    digest_ids = list(due.order_by("pk").values_list("pk", flat=True))
+    Digest.objects.filter(pk__in=digest_ids).update(enqueued_at=now)
+    return digest_ids
+
+
+# Sending ---------------------------------------------------------------------------------
+
+
+def digests_send(digest_ids: Iterable[int], now: datetime.datetime | None = None) -> SendCounts:
+    """Sends a batch of digests over one SMTP connection; each is claimed first, one at a time."""
+    counts = SendCounts()
+    mail_connection = get_connection()
+    try:
+        for digest_id in digest_ids:
+            counts.add(digest_send(digest_id, mail_connection, now))
+    finally:
+        mail_connection.close()
+    return counts
+
+
+def digest_send(digest_id: int, mail_connection, now: datetime.datetime | None = None) -> SendCounts:
+    now = now or timezone.now()
+    attempt = digest_claim(digest_id, now)
+    if attempt is None:
+        return SendCounts(skipped=1)
+    digest = Digest.objects.select_related("recipient").get(pk=digest_id)
+    reminders = _still_true(digest)
+    if not reminders:
+        _finish(digest_id, attempt, DigestStatus.CANCELLED, ReminderStatus.CANCELLED)
+        return SendCounts(skipped=1)
+    message = emails.digest_message(digest, reminders, mail_connection)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        return _after_error(digest, attempt, error, now)
+    _finish(digest_id, attempt, DigestStatus.SENT, ReminderStatus.SENT, sent_at=now)
+    return SendCounts(sent=1)
+
+
+def digest_claim(digest_id: int, now: datetime.datetime) -> int | None:
+    """pending or in doubt → sending, if this call wins; returns the attempt number it holds."""
+    digests_mark_lost(now, digest_id)
+    won = Digest.objects.filter(pk=digest_id, status__in=CLAIMABLE, next_attempt_at__lte=now).update(
+        status=DigestStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not won:
+        return None
+    return Digest.objects.values_list("attempts", flat=True).get(pk=digest_id)
+
+
+def _still_true(digest: Digest) -> list[Reminder]:
+    """The digest's notices, less those that stopped being true since the sweep (now cancelled)."""
+    reminders_cancel_untrue(digest.pk)
+    return list(
+        digest.reminders.filter(status=ReminderStatus.PENDING)
+        .select_related("milestone", "milestone__agency", "milestone__system", "milestone__directive")
+        .order_by("milestone__due_on", "milestone_id", "kind")
+    )
+
+
+def _finish(digest_id: int, attempt: int, status: str, reminder_status: str, **fields) -> bool:
+    """Records the outcome, fenced by the attempt: a worker that lost its claim changes nothing."""
+    with transaction.atomic():
+        won = Digest.objects.filter(pk=digest_id, status=DigestStatus.SENDING, attempts=attempt).update(
+            status=status, **fields
+        )
+        if won:
+            Reminder.objects.filter(digest_id=digest_id, status=ReminderStatus.PENDING).update(status=reminder_status)
+    return bool(won)
+
+
+def _after_error(digest: Digest, attempt: int, error: Exception, now: datetime.datetime) -> SendCounts:
+    """A 5xx answer, or the last allowed attempt, fails the digest for good; anything else waits and retries."""
+    message = f"{type(error).__name__}: {error}"[:2000]
+    permanent = getattr(error, "smtp_code", 0) >= 500 or isinstance(error, smtplib.SMTPRecipientsRefused)
+    if permanent or attempt >= settings.REMINDER_MAX_ATTEMPTS:
+        _finish(digest.pk, attempt, DigestStatus.FAILED, ReminderStatus.FAILED, last_error=message)
+        logger.error("reminders: digest %s failed for good: %s", digest.pk, message)
+        return SendCounts(failed=1)
+    retry_at = now + datetime.timedelta(seconds=schedule.backoff_seconds(attempt))
+    Digest.objects.filter(pk=digest.pk, status=DigestStatus.SENDING, attempts=attempt).update(
+        status=DigestStatus.PENDING, next_attempt_at=retry_at, enqueued_at=None, last_error=message
+    )
+    logger.warning("reminders: digest %s not sent (attempt %s), retry at %s: %s", digest.pk, attempt, retry_at, message)
+    return SendCounts(retrying=1)
+
+
+# Settings and the in-app notices --------------------------------------------------------
+
+
+def reminder_preference_update(*, user, digest_hour: int, digest_opt_out: bool, version: int) -> bool:
+    """Saves the user's digest settings unless they changed since `version` was read; False if they had."""
+    preference, _ = ReminderPreference.objects.get_or_create(user=user)
+    return bool(
+        ReminderPreference.objects.filter(pk=preference.pk, version=version).update(
+            digest_hour=digest_hour, digest_opt_out=digest_opt_out, version=F("version") + 1
+        )
+    )
+
+
+def reminder_preference_opt_out(*, user) -> None:
+    """The one-click unsubscribe: no more digests of one's own milestones (escalations still come)."""
+    preference, _ = ReminderPreference.objects.get_or_create(user=user)
+    ReminderPreference.objects.filter(pk=preference.pk).update(digest_opt_out=True, version=F("version") + 1)
+
+
+def reminders_mark_read(*, user, now: datetime.datetime) -> int:
+    return Reminder.objects.for_recipient(user).unread().update(read_at=now)
+
+
+def reminder_policy_update(*, policy: ReminderPolicy, version: int, **fields) -> bool:
+    """Saves a directive's policy unless someone saved it since `version` was read."""
+    if policy.pk is None:
+        try:
+            with transaction.atomic():
+                ReminderPolicy.objects.create(directive=policy.directive, **fields)
+            return True
+        except IntegrityError:
+            return False
+    return bool(ReminderPolicy.objects.filter(pk=policy.pk, version=version).update(**fields, version=F("version") + 1))
+
+
+# The beat lease --------------------------------------------------------------------------
+
+
+def beat_lease_hold(*, name: str, holder: str, now: datetime.datetime, seconds: int) -> bool:
+    """Takes or renews the lease `name` for `holder`; False while another holder's lease runs."""
+    expires_at = now + datetime.timedelta(seconds=seconds)
+    ours_or_expired = Q(holder=holder) | Q(expires_at__lt=now)
+    if BeatLease.objects.filter(ours_or_expired, name=name).update(holder=holder, expires_at=expires_at):
+        return True
+    try:
+        with transaction.atomic():
+            BeatLease.objects.create(name=name, holder=holder, expires_at=expires_at)
+        return True
+    except IntegrityError:
+        return False

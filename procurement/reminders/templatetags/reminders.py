@@ -1,0 +1,19 @@
+"""Template helpers of the reminders app: the header's notice count and reminder wording."""
+
+from django import template
+
+from procurement.reminders import selectors
+
+register = template.Library()
+
+
+@register.filter
+def days_overdue(reminder) -> int:
+    """Days overdue on the date the notice was owed."""
+    return (reminder.notice_on - reminder.due_on).days
+
+
+@register.inclusion_tag("reminders/_header_link.html", takes_context=True)
+def notifications_link(context):
+    user = context["request"].user
+    return {"unread": selectors.unread_count(user) if user.is_authenticated else 0}
