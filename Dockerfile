@@ -57,7 +57,10 @@ COPY --from=frontend /app/node_modules ./node_modules
 # Static files go to var/static (STATIC_ROOT) inside the image, so a rebuild always
 # ships matching files. Settings need a secret key when DEBUG is off; this one exists
 # only for this build step, and no key file is written, so none is baked in.
-ENV PHASEOUT_VAR_DIR=/app/var
+# The engine's compiled kernels (numba) are cached under var/, which the phaseout user may
+# write; /app/planner is not writable at run time.
+ENV PHASEOUT_VAR_DIR=/app/var \
+    NUMBA_CACHE_DIR=/app/var/numba-cache
 # var/exports exists in the image, owned by phaseout, so the compose volume mounted there
 # (shared by web and worker: the worker writes large exports, web sends them) starts
 # writable.

@@ -36,8 +36,7 @@ def test_sign_in_filter_and_export(page, inventory):
 def test_status_change_by_keyboard(page, inventory):
     sign_in(page, "alice")
     page.goto(inventory.get_absolute_url())
-    page.get_by_label("New status").focus()
-    page.keyboard.press("Tab")
+    page.get_by_label("Note (optional)").focus()  # the next step's note, then its button
     page.keyboard.type("Scanned the code base")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")

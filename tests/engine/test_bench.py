@@ -1,12 +1,20 @@
 """The benchmark commands run on a small sample, so they cannot rot."""
 
 import json
+import os
 
 import pytest
 
 from bench import domain_run, planner, sgs_speed
+from planner.engine.psplib import psplib_directory
+
+# Skipped on a machine without the PSPLIB data, but never in CI, where shared/ is always there.
+needs_psplib = pytest.mark.skipif(
+    not psplib_directory().is_dir() and not os.environ.get("CI"), reason="PSPLIB data not found (set PSPLIB_DIR)"
+)
 
 
+@needs_psplib
 def test_psplib_benchmark_prints_both_models_and_their_ratio(capsys: pytest.CaptureFixture[str]) -> None:
     planner.main(["--set", "j30", "--limit", "2", "--time-limit", "1", "--workers", "1"])
     output = capsys.readouterr().out

@@ -1,5 +1,8 @@
 """The population search returns only schedules that keep every rule, and improves on its start."""
 
+import os
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +14,11 @@ from planner.engine.psplib import psplib_directory, read_instance
 from planner.engine.validation import validate
 from tests.engine.checks import assert_schedule_valid, recomputed_lateness
 from tests.engine.strategies import problems
+
+# Skipped on a machine without the PSPLIB data, but never in CI, where shared/ is always there.
+needs_psplib = pytest.mark.skipif(
+    not psplib_directory().is_dir() and not os.environ.get("CI"), reason="PSPLIB data not found (set PSPLIB_DIR)"
+)
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -75,6 +83,7 @@ def test_injected_schedule_is_kept_and_never_worsened() -> None:
     )
 
 
+@needs_psplib
 def test_beats_its_random_start_on_a_90_job_instance() -> None:
     network = build_network(read_instance(psplib_directory() / "j90" / "j9013_1.sm").problem)
     population = PopulationSearch(network, "makespan", seed=1)
