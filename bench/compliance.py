@@ -1,7 +1,7 @@
 """Compliance timings on a loaded database: report files and the oversight view.
 
     DATABASE_URL=postgres://... python manage.py loaddemo --systems 100000
-    DATABASE_URL=postgres://... python -m bench.compliance [--repeat 3]
+    DATABASE_URL=postgres://... python -m bench.compliance [--repeat 3] [--oversight-only]
 
 Each file is measured in a process of its own (memory is the peak growth of the
 resident set during the run, as in bench.exports):
@@ -29,6 +29,7 @@ import time
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -59,8 +60,8 @@ def largest_department_report() -> StatusReport:
 def every_system_content(report: StatusReport) -> selectors.ReportContent:
     """The report's record over the rows of every system of the directive (the 100,000-row case)."""
     content = selectors.report_content(report, timezone.now())
-    rows = selectors.system_rows(System.objects.filter(directive_id=report.directive_id))
-    return selectors.ReportContent(report, content.record, None, rows)
+    systems = System.objects.filter(directive_id=report.directive_id)
+    return selectors.ReportContent(report, content.record, None, selectors.system_rows(systems), systems)
 
 
 def csv_all(report: StatusReport) -> int:
@@ -118,20 +119,33 @@ def in_child(way: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def timed(client, path: str) -> float:
+    start = time.perf_counter()
+    response = client.get(path)
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200, path
+    return elapsed
+
+
 def oversight_view(repeat: int) -> None:
+    """The oversight page against the login page (reads no agency data), interleaved so
+    both see the same load on a shared machine; the ratio is the figure that travels."""
     client, session = signed_in_client(oversight_user())
+    anonymous = Client(HTTP_HOST="127.0.0.1")
     try:
         client.get("/oversight/")  # loads the code
-        timings = []
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/oversight/")
+        queries = len(captured)  # now: the next request resets Django's query log
+        anonymous.get("/accounts/login/")
+        timings, baseline = [], []
         for _ in range(repeat):
-            with CaptureQueriesContext(connection) as queries:
-                start = time.perf_counter()
-                response = client.get("/oversight/")
-                timings.append(time.perf_counter() - start)
-            assert response.status_code == 200
+            timings.append(timed(client, "/oversight/"))
+            baseline.append(timed(anonymous, "/accounts/login/"))
+        p50, base = statistics.median(timings), statistics.median(baseline)
         print(
-            f"oversight view: p50 {statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms, "
-            f"{len(queries)} queries"
+            f"oversight view: p50 {p50 * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms, {queries} queries; "
+            f"login page p50 {base * 1000:.0f} ms; ratio {p50 / base:.1f}x"
         )
     finally:
         session.delete()
@@ -141,9 +155,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--oversight-only", action="store_true", help="time the oversight view alone")
     arguments = parser.parse_args()
     if arguments.child:
         child(arguments.child)
+        return
+    if arguments.oversight_only:
+        oversight_view(max(arguments.repeat, 5))
         return
     print(f"database: {connection.vendor}, systems: {System.objects.count():,}")
     for way in WAYS:

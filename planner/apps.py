@@ -6,3 +6,9 @@ class PlannerConfig(AppConfig):
 
     name = "planner"
     label = "planner"
+
+    def ready(self) -> None:
+        from planner.setup_selectors import planning_panel
+        from procurement.inventory.panels import register_system_panel
+
+        register_system_panel("planner/system_planning.html", planning_panel)

@@ -39,7 +39,7 @@ def baseline_of(plan: Plan) -> Plan | None:
     """The agency's baseline, when it is another plan than this one."""
     if plan.is_baseline:
         return None
-    return Plan.objects.filter(agency_id=plan.agency_id, is_baseline=True).defer("input_snapshot").first()
+    return Plan.objects.filter(agency_id=plan.agency_id, is_baseline=True).defer(*selectors.LARGE_FIELDS).first()
 
 
 def baseline_removals(user, baseline: Plan | None) -> dict[int, object] | None:
@@ -52,6 +52,9 @@ def baseline_removals(user, baseline: Plan | None) -> dict[int, object] | None:
 def scenarios_of(user, plan: Plan) -> list[Plan]:
     """The what-if runs of a plan, oldest first (at most 10 shown side by side)."""
     scenarios = (
-        Plan.objects.for_user(user).filter(scenario_base=plan).select_related("created_by").defer("input_snapshot")
+        Plan.objects.for_user(user)
+        .filter(scenario_base=plan)
+        .select_related("created_by")
+        .defer(*selectors.LARGE_FIELDS)
     )
     return list(scenarios.order_by("created_at", "pk")[:10])

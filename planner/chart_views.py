@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django_tables2 import RequestConfig
@@ -16,7 +16,7 @@ from django_tables2 import RequestConfig
 from planner import chart_selectors
 from planner.chart_tables import GanttTable
 from planner.enums import PlanState
-from planner.gantt import gantt_data
+from planner.gantt import gantt_json
 from planner.load import MONTH, WEEK, load_picture, team_load
 from planner.tables import ScheduleTable
 
@@ -68,7 +68,8 @@ def plan_gantt_data(request, pk: int):
         return JsonResponse(EMPTY_CHART | {"plan": plan.pk, "starts_on": plan.starts_on.isoformat()})
     if system_id:
         chart_selectors.plan_system_get(request.user, plan, int(system_id))
-    return JsonResponse(gantt_data(request.user, plan, int(system_id) if system_id else None))
+    data = gantt_json(request.user, plan, int(system_id) if system_id else None)
+    return HttpResponse(data, content_type="application/json")
 
 
 @_chart_view

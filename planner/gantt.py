@@ -2,18 +2,22 @@
 
 Reads a done plan in a constant number of queries (steps, systems, teams, parts, the plan's
 snapshot), narrowed to the systems the user may see, and returns plain JSON-ready data
-that static/planner/gantt.js draws and the table alternative lists.
+that static/planner/gantt.js draws and the table alternative lists. The whole plan's data is
+also written once as JSON text when the plan is stored (`whole_plan_gantt_json`), and served
+as it is to everyone who may see every system of the plan: 1,000 systems' steps are read and
+turned into JSON once, not on every page view.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from planner.enums import CUT_OVER_STEP
+from planner.item_names import item_label
 from planner.models import Plan, PlanPart, PlanSystem, ScheduledStep, Team
-from planner.problems import item_label
 from procurement.inventory.models import System
 
 
@@ -31,12 +35,36 @@ class StepBar:
     late_days: int
 
 
+def gantt_json(user, plan: Plan, system_id: int | None = None) -> str:
+    """The chart's data as JSON text: the copy stored with the plan when the user may see all of
+    it, else read now for the systems the user may see (or one system and what it waits for)."""
+    if system_id is None and _sees_whole_plan(user, plan):
+        stored = Plan.objects.filter(pk=plan.pk).values_list("gantt_json", flat=True).first()
+        if stored:
+            return stored
+    return json.dumps(gantt_data(user, plan, system_id))
+
+
+def whole_plan_gantt_json(plan: Plan) -> str:
+    """Every system's chart data, for the plan's stored copy (no user: all of it)."""
+    return json.dumps(_gantt(plan, PlanSystem.objects.all(), ScheduledStep.objects.all(), None))
+
+
+def _sees_whole_plan(user, plan: Plan) -> bool:
+    return PlanSystem.objects.for_user(user).filter(plan=plan).count() == plan.system_count
+
+
 def gantt_data(user, plan: Plan, system_id: int | None = None) -> dict:
     """The chart's data for every system of the plan the user may see (or one system and the
     systems it waits for)."""
-    entries = _entries(user, plan, system_id)
+    return _gantt(plan, PlanSystem.objects.for_user(user), ScheduledStep.objects.for_user(user), system_id)
+
+
+def _gantt(plan: Plan, entry_rows, step_rows, system_id: int | None) -> dict:
+    """The chart's data from the plan entries and steps in `entry_rows` and `step_rows`."""
+    entries = _entries(entry_rows, plan, system_id)
     shown = set(entries)
-    bars = _bars(user, plan, shown)
+    bars = _bars(step_rows, plan, shown)
     links = [link for link in cross_system_links(plan) if link[0] in shown and link[1] in shown]
     critical = critical_items(plan, bars, links)
     by_system: dict[int, list[StepBar]] = defaultdict(list)
@@ -56,9 +84,9 @@ def gantt_data(user, plan: Plan, system_id: int | None = None) -> dict:
     }
 
 
-def _entries(user, plan: Plan, system_id: int | None) -> dict[int, dict]:
+def _entries(rows, plan: Plan, system_id: int | None) -> dict[int, dict]:
     """Plan entries by system id, latest removal first within late ones, then by FISMA id."""
-    rows = PlanSystem.objects.for_user(user).filter(plan=plan)
+    rows = rows.filter(plan=plan)
     if system_id is not None:
         prerequisites = {a for a, _ in cross_system_links(plan, {system_id})}
         rows = rows.filter(system_id__in={system_id} | prerequisites)
@@ -75,10 +103,9 @@ def _entries(user, plan: Plan, system_id: int | None) -> dict[int, dict]:
     return {row["system_id"]: row for row in rows.order_by("system__fisma_id").values(*fields)}
 
 
-def _bars(user, plan: Plan, systems: set[int]) -> dict[str, StepBar]:
+def _bars(rows, plan: Plan, systems: set[int]) -> dict[str, StepBar]:
     rows = (
-        ScheduledStep.objects.for_user(user)
-        .filter(plan=plan, system_id__in=systems)
+        rows.filter(plan=plan, system_id__in=systems)
         .order_by("system_id", "start_unit", "item_id")
         .values_list(
             "item_id",

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from planner.calendars import WorkCalendar
+from planner.item_names import team_resource
 from planner.models import Plan, ScheduledStep, Team
-from planner.problems import team_resource
 
 WEEK, MONTH = "week", "month"
 
@@ -98,10 +98,8 @@ def team_load(user, plan: Plan, size: str = WEEK) -> tuple[TeamLoad, ...]:
     ):
         steps[team_id].append((start, finish, head_count))
         last_unit = max(last_unit, finish)
-    resources = {
-        name: (capacity, changes)
-        for name, capacity, changes in (plan.input_snapshot or {}).get("problem", {}).get("resources", [])
-    }
+    # By key: pages load plans without their snapshot, and touching it would read all of it.
+    resources = {name: (capacity, changes) for name, capacity, changes in resources_of(plan)}
     calendar = WorkCalendar(plan.starts_on)
     names = dict(Team.objects.filter(pk__in=[pk for pk in steps if pk]).values_list("pk", "name"))
     return tuple(

@@ -22,6 +22,7 @@ from planner.engine import Problem, ProblemError, Resource, WorkItem
 from planner.engine.validation import validate
 from planner.enums import CUT_OVER_STEP, REMOVAL_STEP, ContractActionKind, Step, TeamKind
 from planner.estimates import CRITICALITY_WEIGHT, TemplateStep, remaining_steps, step_effort
+from planner.item_names import item_label, team_resource
 from planner.models import FreezeWindow, SystemEstimate, Team, TeamCapacityChange, WorkTemplateStep
 from procurement.inventory.enums import SystemStatus
 from procurement.inventory.models import Agency, Contract, System
@@ -73,19 +74,8 @@ class BuiltProblem:
         return item_label(self.systems[facts.system_id].fisma_id, facts.step, facts.contract_action)
 
 
-def item_label(fisma_id: str, step: str, contract_action: str = "") -> str:
-    words = Step(step).label
-    if contract_action:
-        words = f"{words}: {ContractActionKind(contract_action).label.lower()}"
-    return f"{fisma_id} {words}"
-
-
 def item_id(system_id: int, step: str, contract_id: int | None = None) -> str:
     return f"{system_id}:{step}" if contract_id is None else f"{system_id}:{step}:{contract_id}"
-
-
-def team_resource(team_id: int) -> str:
-    return f"team:{team_id}"
 
 
 def scope_agency_ids(agency: Agency | None) -> set[int] | None:

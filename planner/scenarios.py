@@ -20,8 +20,7 @@ from planner import services
 from planner.adjustments import Adjustments, TeamIncrease
 from planner.enums import PlanState, Step
 from planner.load import TeamLoad, team_load
-from planner.models import Plan, PlanSystem, ScheduledStep, Team
-from planner.schedule_check import fits, late_items
+from planner.models import Plan, Team
 from procurement.inventory.models import Agency, System
 
 
@@ -169,50 +168,3 @@ def _agencies(plans: list[Plan]) -> set[int]:
 
 def _system_ids(adjustments: Adjustments) -> set[int]:
     return set(adjustments.deadlines) | set(adjustments.waivers) | {pk for pk, _ in adjustments.estimates}
-
-
-# --- never worse than the base when the changes only add room --------------------------------
-
-KEPT_BASE = (
-    "The search found a schedule with {found} late systems; the base plan's schedule still fits these changes "
-    "and has {kept}, so this scenario keeps it."
-)
-
-
-def scenario_keep_no_worse(plan: Plan) -> None:
-    """After a scenario is stored: if its base's schedule still fits the scenario's inputs (the
-    changes only added room) and has fewer late systems, store that schedule instead.
-
-    The engine minimises weighted lateness within a time limit, so on its own it may trade one
-    long delay for two short ones, or stop early; people comparing a what-if with its base
-    expect more room never to make more systems late.
-    """
-    base = plan.scenario_base
-    snapshot = plan.input_snapshot or {}
-    if base is None or base.starts_on != plan.starts_on or plan.late_systems is None or "problem" not in snapshot:
-        return
-    problem = snapshot["problem"]
-    base_starts = dict(ScheduledStep.objects.filter(plan=base).values_list("item_id", "start_unit"))
-    if not fits(problem, base_starts):
-        return
-    late = {snapshot["items"][item][0] for item in late_items(problem, base_starts)}
-    if len(late) >= plan.late_systems:
-        return
-    _store_schedule(plan, {item["id"]: base_starts[item["id"]] for item in problem["items"]}, len(late))
-
-
-def _store_schedule(plan: Plan, starts: dict[str, int], late_count: int) -> None:
-    warning = KEPT_BASE.format(found=plan.late_systems, kept=late_count)
-    ScheduledStep.objects.filter(plan=plan).delete()
-    PlanSystem.objects.filter(plan=plan).delete()
-    schedule = services._Schedule(  # noqa: SLF001 (the one way a schedule becomes rows)
-        plan, [{"starts": starts, "late_reasons": []}]
-    )
-    ScheduledStep.objects.bulk_create(schedule.steps(), batch_size=2000)
-    entries = schedule.systems()
-    PlanSystem.objects.bulk_create(entries, batch_size=2000)
-    plan.late_systems = sum(1 for entry in entries if entry.late_days > 0)
-    plan.finishes_on = max((entry.finishes_on for entry in entries if entry.finishes_on), default=None)
-    plan.moved_steps = 0
-    plan.input_snapshot = {**plan.input_snapshot, "warnings": [*plan.input_snapshot.get("warnings", []), warning]}
-    plan.save(update_fields=["late_systems", "finishes_on", "moved_steps", "input_snapshot"])

@@ -13,16 +13,21 @@ from planner.models import Plan, PlanSystem, ScheduledStep
 from procurement.inventory.access import Action, agency_ids_for
 from procurement.inventory.models import Agency
 
+# A plan's input snapshot and stored Gantt data: megabytes for 1,000 systems, read by key or
+# on access by the code that needs them, never loaded with the row by pages.
+LARGE_FIELDS = ("input_snapshot", "gantt_json")
+
 
 def current_plan(agency: Agency | None) -> Plan | None:
     """The scope's latest done plan (not a what-if scenario): the one people work from."""
-    return Plan.objects.done().filter(agency=agency, scenario_base=None).order_by("-finished_at", "-pk").first()
+    plans = Plan.objects.done().filter(agency=agency, scenario_base=None).defer(*LARGE_FIELDS)
+    return plans.order_by("-finished_at", "-pk").first()
 
 
 def plan_queryset(user) -> QuerySet[Plan]:
     """Plans the user may see, without their input snapshot (megabytes for 1,000 systems):
     pages read the few parts they need by key; code that needs it all loads it on access."""
-    return Plan.objects.for_user(user).select_related("agency", "created_by").defer("input_snapshot")
+    return Plan.objects.for_user(user).select_related("agency", "created_by").defer(*LARGE_FIELDS)
 
 
 def plan_filter(user, params) -> PlanFilter:

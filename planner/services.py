@@ -8,37 +8,43 @@ result backend is needed; the part that finds all parts done, holding the plan's
 assembles the schedule (`_assemble`). Nothing is written to a plan's schedule unless the
 run is still running at that moment, so a cancelled or failed run stores no schedule and
 the agency's current plan stays as it was.
+
+The engine (OR-Tools, pandas, numba) takes seconds to import, so this module imports it, and
+the modules that import it (planner.problems, planner.snapshots), only inside the functions a
+worker runs to solve: the web process, which only records, cancels and shows runs, never loads it.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from planner import selectors
 from planner.adjustments import NO_ADJUSTMENTS, Adjustments
-from planner.calendars import WorkCalendar
-from planner.engine import ProblemError, SolveOptions, Status, independent_parts, solve
-from planner.enums import REMOVAL_STEP, UNFINISHED_STATES, PlanState
-from planner.milestones import milestones_from_plan
+from planner.enums import UNFINISHED_STATES, PlanState
+from planner.gantt import whole_plan_gantt_json
 from planner.models import Plan, PlanPart, PlanSystem, ScheduledStep
-from planner.problems import BuiltProblem, PlanInputError, item_label, problem_build, scope_agency_ids
-from planner.snapshots import problem_from_json, problem_to_json, result_to_json
+from planner.plan_stored import plan_stored
+from planner.schedule_rows import ScheduleRows
 from procurement.inventory.access import Action, can
 from procurement.inventory.models import Agency, System
+
+if TYPE_CHECKING:
+    from planner.problems import BuiltProblem
 
 PLAN_TASK = "planner.tasks.plan_run"
 PART_TASK = "planner.tasks.plan_part_solve"
 MIN_PART_SECONDS = 1.0
-CHAIN_SHOWN = 6  # a late system's reason names the last steps of its chain
 FAILED_MESSAGE = "The plan could not be solved. Try again; if it fails again, tell your administrator."
-BAD_STATUSES = {str(Status.INFEASIBLE), str(Status.UNKNOWN)}
+# The engine's Status values as a part's stored result spells them (snapshots.result_to_json).
+BAD_STATUSES = {"INFEASIBLE", "UNKNOWN"}
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +110,11 @@ def plan_run_now(plan_id: int) -> Plan:
 
 def plan_start(plan_id: int) -> list[int]:
     """Claims a queued run, builds and splits its problem; returns the parts left to solve."""
+    from planner.problems import PlanInputError  # the engine: see the module's docstring
+
+    now = timezone.now()
     if not Plan.objects.filter(pk=plan_id, state=PlanState.QUEUED).update(
-        state=PlanState.RUNNING, started_at=timezone.now()
+        state=PlanState.RUNNING, started_at=now, heartbeat_at=now
     ):
         return []
     plan = Plan.objects.select_related("agency", "created_by").get(pk=plan_id)
@@ -120,6 +129,7 @@ def plan_start(plan_id: int) -> list[int]:
         parts_total=len(chunks),
         system_count=len(built.systems),
         item_count=len(built.items),
+        heartbeat_at=timezone.now(),
     )
     parts = PlanPart.objects.bulk_create(
         PlanPart(plan_id=plan_id, number=number, item_ids=ids) for number, ids in enumerate(chunks, start=1)
@@ -131,6 +141,8 @@ def plan_start(plan_id: int) -> list[int]:
 
 def _build(plan: Plan) -> BuiltProblem:
     """The problem of the systems in the plan's scope that its user may see (an operator's: all)."""
+    from planner.problems import problem_build, scope_agency_ids
+
     systems = System.objects.all() if plan.created_by is None else System.objects.for_user(plan.created_by)
     scope = scope_agency_ids(plan.agency)
     if scope is not None:
@@ -140,6 +152,8 @@ def _build(plan: Plan) -> BuiltProblem:
 
 def _chunks(built: BuiltProblem) -> list[list[str]]:
     """Independent parts packed into at most PLANNER_MAX_PART_TASKS bins, biggest first."""
+    from planner.engine import independent_parts
+
     if not built.problem.items:
         return []
     bins: list[list[str]] = [[] for _ in range(getattr(settings, "PLANNER_MAX_PART_TASKS", 8))]
@@ -151,6 +165,8 @@ def _chunks(built: BuiltProblem) -> list[list[str]]:
 
 def _snapshot(plan: Plan, built: BuiltProblem) -> dict:
     """What went in: the problem in units, what each item means, the calendar start, warnings."""
+    from planner.snapshots import problem_to_json
+
     return {
         "starts_on": plan.starts_on.isoformat(),
         "problem": problem_to_json(built.problem),
@@ -177,12 +193,16 @@ def _hint(plan: Plan, built: BuiltProblem) -> dict[str, int]:
 
 def plan_part_solve(part_id: int) -> None:
     """Solves one part if its plan still runs, stores the answer, then joins the plan."""
+    from planner.engine import ProblemError, SolveOptions, solve
+    from planner.snapshots import problem_from_json, result_to_json
+
     part = PlanPart.objects.select_related("plan").get(pk=part_id)
     plan = part.plan
     if plan.state != PlanState.RUNNING or not PlanPart.objects.filter(pk=part_id, state=PlanState.QUEUED).update(
         state=PlanState.RUNNING
     ):
         return
+    _heartbeat(plan.pk)
     snapshot = plan.input_snapshot
     ids = set(part.item_ids)
     problem = problem_from_json(snapshot["problem"], ids)
@@ -214,14 +234,31 @@ def plan_join(plan_id: int) -> None:
             return
         plan.parts_done = len(done)
         plan.late_so_far = sum(result["late_items"] for result in done)
+        plan.heartbeat_at = timezone.now()
         if plan.parts_done < plan.parts_total:
-            plan.save(update_fields=["parts_done", "late_so_far"])
+            plan.save(update_fields=["parts_done", "late_so_far", "heartbeat_at"])
             return
         _assemble(plan, done)
 
 
+ASSEMBLED_FIELDS = [
+    "engine_status",
+    "lower_bound",
+    "gap",
+    "late_systems",
+    "finishes_on",
+    "moved_steps",
+    "state",
+    "finished_at",
+    "seconds",
+    "parts_done",
+    "late_so_far",
+    "heartbeat_at",
+]
+
+
 def _assemble(plan: Plan, results: list[dict]) -> None:
-    schedule = _Schedule(plan, results)
+    schedule = ScheduleRows(plan, results)
     ScheduledStep.objects.bulk_create(schedule.steps(), batch_size=2000)
     entries = schedule.systems()
     PlanSystem.objects.bulk_create(entries, batch_size=2000)
@@ -232,123 +269,24 @@ def _assemble(plan: Plan, results: list[dict]) -> None:
     plan.state = PlanState.DONE
     plan.finished_at = timezone.now()
     plan.seconds = (plan.finished_at - plan.started_at).total_seconds()
-    plan.save()
-    milestones_from_plan(plan)  # planner.milestones: system and phase milestones follow the plan
+    plan.save(update_fields=ASSEMBLED_FIELDS)  # not the input snapshot: megabytes, unchanged
+    plan_stored(plan)  # milestones follow a plan; a what-if keeps its base's schedule when better
+    plan.gantt_json = whole_plan_gantt_json(plan)
+    plan.save(update_fields=["gantt_json"])
+    transaction.on_commit(_refresh_statistics)
 
 
-class _Schedule:
-    """The parts' starts turned into dated steps and per-system entries."""
+# The tables a stored plan adds thousands of rows to. Until PostgreSQL's statistics know of
+# them, it expects one row per plan and joins steps to systems by nested loops: 1.5-3.5 s per
+# page of a new 1,000-system plan instead of 15 ms. Autovacuum refreshes them only later.
+GROWN_TABLES = ("planner_scheduledstep", "planner_plansystem", "planner_milestone")
 
-    def __init__(self, plan: Plan, results: list[dict]) -> None:
-        self.plan, self.results = plan, results
-        snapshot = plan.input_snapshot
-        self.calendar = WorkCalendar(plan.starts_on)
-        self.items = snapshot["items"]
-        self.systems_facts = snapshot["systems"]
-        self.teams = snapshot["teams"]
-        self.problem = {entry["id"]: entry for entry in snapshot["problem"]["items"]}
-        self.capacities = {name: (capacity, changes) for name, capacity, changes in snapshot["problem"]["resources"]}
-        self.starts = {item: start for result in results for item, start in result["starts"].items()}
-        self.reasons = {reason["item"]: reason for result in results for reason in result["late_reasons"]}
-        self._steps: list[ScheduledStep] = []
 
-    def steps(self) -> list[ScheduledStep]:
-        for identifier, start in self.starts.items():
-            system_id, step, team_id, head_count, contract_id, action = self.items[identifier]
-            finish = start + self.problem[identifier]["duration"]
-            first, last = self.calendar.span(start, finish)
-            self._steps.append(
-                ScheduledStep(
-                    plan=self.plan,
-                    system_id=system_id,
-                    item_id=identifier,
-                    step=step,
-                    contract_id=contract_id,
-                    contract_action=action,
-                    team_id=team_id,
-                    head_count=head_count,
-                    start_unit=start,
-                    finish_unit=finish,
-                    starts_on=first,
-                    finishes_on=last,
-                    late_days=self._late_days(system_id, step, last),
-                )
-            )
-        return self._steps
-
-    def _late_days(self, system_id: int, step: str, last: datetime.date) -> int:
-        deadline = self.systems_facts[str(system_id)][1]
-        if step != REMOVAL_STEP or deadline is None:
-            return 0
-        return max(0, (last - datetime.date.fromisoformat(deadline)).days)
-
-    def systems(self) -> list[PlanSystem]:
-        by_system: dict[int, list[ScheduledStep]] = {}
-        for step in self._steps:
-            by_system.setdefault(step.system_id, []).append(step)
-        entries = []
-        for pk, (_, deadline) in self.systems_facts.items():
-            steps = by_system.get(int(pk), [])
-            removal = next((step for step in steps if step.step == REMOVAL_STEP), None)
-            late = removal.late_days if removal else 0
-            entries.append(
-                PlanSystem(
-                    plan=self.plan,
-                    system_id=int(pk),
-                    deadline=deadline,
-                    starts_on=min((s.starts_on for s in steps), default=None),
-                    removal_on=removal.finishes_on if removal else None,
-                    finishes_on=max((s.finishes_on for s in steps), default=None),
-                    late_days=late,
-                    late_reason=self._reason(removal) if late else "",
-                )
-            )
-        return entries
-
-    def _reason(self, removal: ScheduledStep) -> str:
-        """The engine's reason in words: "held by Contracting officers (2) from 3 Mar; chain: ..."."""
-        deadline = datetime.date.fromisoformat(self.systems_facts[str(removal.system_id)][1])
-        clauses = []
-        if deadline < self.plan.starts_on:
-            clauses.append(f"deadline {deadline:%-d %b %Y} had passed when planning began")
-        reason = self.reasons.get(removal.item_id)
-        if reason is not None:
-            chain = reason["chain"]
-            since = f"{self.calendar.date_of(self.starts[chain[0]]):%-d %b %Y}"
-            if reason["resource"]:
-                team = self.teams.get(reason["resource"].split(":")[1], "a team")
-                clauses.append(f"held by {team} ({self._capacity(reason['resource'], chain)}) from {since}")
-            else:
-                clauses.append(f"held by its own chain of steps from {since}")
-            shown = [self._label(item) for item in chain[-CHAIN_SHOWN:]]
-            clauses.append("chain: " + ("… -> " if len(chain) > CHAIN_SHOWN else "") + " -> ".join(shown))
-        return "; ".join(clauses)
-
-    def _capacity(self, resource: str, chain: list[str]) -> int:
-        """The team's head count when the chain's last item started."""
-        capacity, changes = self.capacities[resource]
-        unit = self.starts[chain[-1]]
-        for from_unit, value in sorted(changes):
-            if from_unit <= unit:
-                capacity = value
-        return capacity
-
-    def _label(self, identifier: str) -> str:
-        system_id, step, _, _, _, action = self.items[identifier]
-        return item_label(self.systems_facts[str(system_id)][0], step, action)
-
-    def quality(self) -> tuple[str, int, float]:
-        """Worst status of the parts; bound and gap of the whole, as the engine reports them."""
-        statuses = {result["status"] for result in self.results}
-        status = str(Status.FEASIBLE) if str(Status.FEASIBLE) in statuses else str(Status.OPTIMAL)
-        tardiness = sum(result["weighted_tardiness"] or 0 for result in self.results)
-        tardiness_bound = sum(result["tardiness_lower_bound"] for result in self.results)
-        if tardiness > tardiness_bound:
-            value, bound = tardiness, tardiness_bound
-        else:
-            value = max((step.finish_unit for step in self._steps), default=0)
-            bound = min(value, max((result["makespan_lower_bound"] for result in self.results), default=0))
-        return status, bound, 0.0 if value == 0 else (value - bound) / value
+def _refresh_statistics() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(GROWN_TABLES)}")
 
 
 def _moved_steps(plan: Plan) -> int:
@@ -362,6 +300,65 @@ def plan_fail(plan_id: int, message: str) -> None:
     Plan.objects.filter(pk=plan_id, state__in=UNFINISHED_STATES).update(
         state=PlanState.FAILED, message=message[:4000], finished_at=timezone.now()
     )
+
+
+def _heartbeat(plan_id: int) -> None:
+    Plan.objects.filter(pk=plan_id, state=PlanState.RUNNING).update(heartbeat_at=timezone.now())
+
+
+def stuck_margin() -> datetime.timedelta:
+    """How long past its time limit a run may go without progress (building and storing
+    1,000 systems take well under a minute each) before it counts as stuck."""
+    return datetime.timedelta(seconds=getattr(settings, "PLANNER_STUCK_MARGIN_SECONDS", 600))
+
+
+def queued_limit() -> datetime.timedelta:
+    """How long a run may wait for a worker to pick it up (behind other runs) before it fails."""
+    return datetime.timedelta(seconds=getattr(settings, "PLANNER_QUEUED_LIMIT_SECONDS", 3600))
+
+
+STUCK_RUNNING = (
+    "This run stopped making progress: no part reported for {silent} minutes (its time limit is {limit} "
+    "seconds), so its worker most likely stopped. The previous plan stays as it was; run it again."
+)
+STUCK_QUEUED = (
+    "No worker picked this run up within {silent} minutes. The previous plan stays as it was; check that a "
+    "worker is running (make run starts one) and run it again."
+)
+
+
+def plans_stuck_fail(now: datetime.datetime | None = None) -> int:
+    """Fails the runs whose worker is gone: running with no progress for longer than their time
+    limit plus `stuck_margin`, or queued for longer than `queued_limit`. They store nothing, so
+    each agency's current plan stays as it was. Returns how many were failed."""
+    now = now or timezone.now()
+    failed = 0
+    for row in Plan.objects.filter(state__in=UNFINISHED_STATES).values(
+        "pk", "state", "created_at", "heartbeat_at", "started_at", "time_limit_seconds"
+    ):
+        reason = _stuck_reason(row, now)
+        if reason:  # only if unchanged since read: a part reporting meanwhile keeps its run alive
+            still = Plan.objects.filter(pk=row["pk"], state=row["state"], heartbeat_at=row["heartbeat_at"])
+            if still.update(state=PlanState.FAILED, message=reason, finished_at=now):
+                logger.warning("Plan #%s failed: %s", row["pk"], reason)
+                failed += 1
+    return failed
+
+
+def _stuck_reason(row: dict, now: datetime.datetime) -> str:
+    """Why the run counts as stuck, for its page; blank while it may still be working."""
+    if row["state"] == PlanState.QUEUED:
+        waited = now - row["created_at"]
+        return STUCK_QUEUED.format(silent=_minutes(waited)) if waited > queued_limit() else ""
+    silent = now - (row["heartbeat_at"] or row["started_at"] or row["created_at"])
+    allowed = datetime.timedelta(seconds=row["time_limit_seconds"]) + stuck_margin()
+    if silent <= allowed:
+        return ""
+    return STUCK_RUNNING.format(silent=_minutes(silent), limit=round(row["time_limit_seconds"]))
+
+
+def _minutes(span: datetime.timedelta) -> int:
+    return round(span.total_seconds() / 60)
 
 
 def plan_part_fail(part_id: int) -> None:

@@ -31,3 +31,9 @@ def plan_part_solve(part_id: int) -> None:
     except Exception:
         services.plan_part_fail(part_id)
         raise
+
+
+@shared_task
+def plans_stuck_fail() -> int:
+    """Periodic (procurement/celery.py): runs whose worker died fail with a reason on their page."""
+    return services.plans_stuck_fail()

@@ -1,11 +1,11 @@
-"""URLs of milestones, Gantt and load pictures, baselines and what-if scenarios.
+"""URLs of milestones, Gantt and load pictures, baselines and what-if scenarios, planning set-up.
 
 Included once from planner/urls.py, so every name lives in the "planner" namespace.
 """
 
 from django.urls import path
 
-from planner import chart_views, milestone_views, scenario_views
+from planner import chart_views, milestone_views, scenario_views, setup_views
 
 urlpatterns = [
     path("milestones/", milestone_views.MilestoneListView.as_view(), name="milestone-list"),
@@ -20,4 +20,17 @@ urlpatterns = [
     path("plans/<int:pk>/scenarios/", scenario_views.plan_scenarios, name="plan-scenarios"),
     path("plans/<int:pk>/scenarios/run/", scenario_views.scenario_run, name="plan-scenario-run"),
     path("plans/<int:pk>/baseline/", scenario_views.plan_baseline, name="plan-baseline"),
+    # Planning set-up: teams, calendars and work templates per agency; a system's own estimates.
+    path("setup/", setup_views.SetupAgencyListView.as_view(), name="setup-list"),
+    path("setup/<int:pk>/", setup_views.setup_detail, name="setup"),
+    path("setup/<int:pk>/teams/", setup_views.team_add, name="setup-team-add"),
+    path("setup/<int:pk>/freezes/", setup_views.freeze_add, name="setup-freeze-add"),
+    path("setup/<int:pk>/templates/<str:kind>/", setup_views.template_save, name="setup-template-save"),
+    path("setup/<int:pk>/templates/<str:kind>/copy/", setup_views.template_override, name="setup-template-copy"),
+    path("setup/<int:pk>/templates/<str:kind>/reset/", setup_views.template_reset, name="setup-template-reset"),
+    path("setup/teams/<int:pk>/", setup_views.team_edit, name="setup-team-edit"),
+    path("setup/teams/<int:pk>/changes/", setup_views.capacity_change_add, name="setup-change-add"),
+    path("setup/changes/<int:pk>/remove/", setup_views.capacity_change_remove, name="setup-change-remove"),
+    path("setup/freezes/<int:pk>/remove/", setup_views.freeze_remove, name="setup-freeze-remove"),
+    path("setup/systems/<int:pk>/estimates/", setup_views.system_estimates, name="system-estimates"),
 ]

@@ -46,6 +46,12 @@ BEAT_SCHEDULE = {
         "task": "procurement.core.tasks.export_jobs_clean",
         "schedule": crontab(minute=43),
     },
+    # Plan runs whose worker died (no progress past their time limit and a margin, or never
+    # picked up) fail with a reason on their page; the agency's current plan stays as it was.
+    "fail-stuck-plans": {
+        "task": "planner.tasks.plans_stuck_fail",
+        "schedule": 300.0,
+    },
     # Reminders: owe, cancel and gather notices, then hand digests to the workers. Often,
     # because each recipient's digest hour is reached in local time by our own code
     # (procurement/reminders/schedule.py), not by a crontab that misfires across DST.

@@ -58,6 +58,12 @@ class Plan(models.Model):
     late_so_far = models.PositiveIntegerField(null=True, blank=True, help_text="Late items in the parts solved so far.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    gantt_json = models.TextField(
+        blank=True, editable=False, help_text="The whole plan's Gantt data, written once when the plan is stored."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="The worker's last sign of progress: claimed, a part begun, a part joined."
+    )
 
     engine_status = models.CharField(max_length=12, blank=True)
     lower_bound = models.BigIntegerField(null=True, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from planner.enums import TeamKind
 from procurement.inventory.models import AgencyScopedQuerySet
@@ -20,9 +21,12 @@ class Team(models.Model):
     kind = models.CharField(max_length=20, choices=TeamKind.choices)
     name = models.CharField(max_length=200)
     head_count = models.PositiveSmallIntegerField(help_text="People from the plan's start (changes below).")
+    # Optimistic concurrency, as System.version: the set-up form carries the version it showed.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     agency_lookup = "agency"
     objects = AgencyScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["agency", "kind", "name"]
@@ -42,6 +46,7 @@ class TeamCapacityChange(models.Model):
 
     agency_lookup = "team__agency"
     objects = AgencyScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["team", "starts_on"]
@@ -81,6 +86,7 @@ class FreezeWindow(models.Model):
 
     agency_lookup = "calendar__agency"
     objects = AgencyScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["calendar", "starts_on"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from planner.enums import Step, TeamKind
 from procurement.inventory.enums import DependencyKind
@@ -40,9 +41,12 @@ class WorkTemplateStep(models.Model):
     scales = models.BooleanField(default=True, help_text="Scaled by criticality and size (not for paperwork).")
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency, as System.version: the set-up form carries the version it showed.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     agency_lookup = "agency"
     objects = AgencyScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["dependency_kind", "step"]
@@ -71,9 +75,11 @@ class SystemEstimate(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)  # see WorkTemplateStep.version
 
     agency_lookup = "system__agency"
     objects = AgencyScopedQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["system", "step"]

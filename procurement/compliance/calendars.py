@@ -1,7 +1,8 @@
 """Calendar feeds: directive deadlines, removal deadlines and waiver ends as iCalendar.
 
 The events are read as the feed's owner (their access as it stands now); the token in
-the URL only says which feed. Planned milestones join when the planner has them.
+the URL only says which feed. Planned milestones join them: in a personal feed those the
+user owns, in an agency feed the agency's and its components'.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from planner.models import Milestone
 from procurement.compliance import periods, selectors
 from procurement.compliance.enums import FeedScope, WaiverStatus
 from procurement.compliance.models import CalendarFeed, Waiver
@@ -51,8 +53,28 @@ def feed_deadlines(feed: CalendarFeed, today: datetime.date) -> list[Deadline]:
         )
         for waiver in waivers[:MAX_EVENTS]
     ]
-    # SEAM (planner): planned milestones with due dates join here once planner models exist.
+    deadlines += _milestone_deadlines(feed, agency_ids)
     return deadlines[:MAX_EVENTS]
+
+
+def _milestone_deadlines(feed: CalendarFeed, agency_ids: set[int] | None) -> list[Deadline]:
+    """Open planned milestones: the owner's own in a personal feed, the agency's in an agency feed."""
+    visible = Milestone.objects.for_user(feed.user).open().select_related("agency")
+    milestones = visible.owned_by(feed.user) if agency_ids is None else visible.filter(agency_id__in=agency_ids)
+    return [
+        Deadline(
+            f"milestone-{milestone.pk}@phaseout",
+            milestone.due_on,
+            f"{milestone.agency.abbreviation}: {milestone.title}",
+            f"Milestone {milestone.get_kind_display()}; owner: {_owner_name(milestone)}.",
+        )
+        for milestone in milestones.select_related("owner").order_by("due_on", "pk")[:MAX_EVENTS]
+    ]
+
+
+def _owner_name(milestone: Milestone) -> str:
+    owner = milestone.owner
+    return (owner.get_full_name() or owner.username) if owner else "nobody yet"
 
 
 def _feed_agency_ids(feed: CalendarFeed) -> set[int] | None:

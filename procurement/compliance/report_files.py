@@ -1,27 +1,33 @@
 """A status report as files: CSV (streamed), JSON (streamed), XLSX in the issuer's layout, PDF.
 
 Every file reads the same `ReportContent` the report page shows (live for a draft, the
-frozen snapshot once signed), so screen and file agree. CSV reuses the inventory
-exports' column-at-a-time quoting and formula neutralising (`core.quoted_csv`,
-`core.formulas`); XLSX is written with openpyxl's write-only mode (several sheets, data
-validation); the PDF is rendered by WeasyPrint from a template.
+frozen snapshot once signed), so screen and file agree. CSV and XLSX reuse the list
+exports' path: a draft's systems are read as plain values, a chunk at a time from a
+server-side cursor (`core.exports.query_chunks`), converted and neutralised a column at
+a time and written by `core.quoted_csv` and `core.xlsx` (several sheets, drop-down lists
+by data validation); no record per row. The PDF is rendered by WeasyPrint from a template.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
-from itertools import islice
+from collections.abc import Callable, Iterator, Sequence
+from itertools import islice, zip_longest
 from typing import IO
 
+from django.db.models.functions import Coalesce, Greatest
 from django.template.loader import render_to_string
 
 from procurement.compliance.canonical import json_default
-from procurement.compliance.selectors import ReportContent
-from procurement.core.formulas import neutralise, neutralise_column
+from procurement.compliance.selectors import REPORT_ROW_FIELDS, ROW_KEYS, ReportContent
+from procurement.core.export_columns import Labels
+from procurement.core.exports import Chunk, ExportQuery, query_chunks
+from procurement.core.formulas import neutralise
 from procurement.core.quoted_csv import quoted_lines
+from procurement.core.xlsx import WorkbookWriter, column_letters
 from procurement.inventory.enums import Criticality, DependencyKind, Network, SystemStatus
+from procurement.inventory.models import System
 
 CHUNK_ROWS = 2000
 PDF_DETAIL_ROWS = 2000
@@ -42,7 +48,10 @@ COLUMNS = (
     ("Deadline in force", "effective_deadline", None),
 )
 HEADERS = [header for header, _, _ in COLUMNS]
-STATUS_COLUMN = "D"
+DATE_KEYS = frozenset({"removal_deadline", "waiver_until", "effective_deadline"})
+# Free text someone typed, which a spreadsheet might take for a formula.
+TEXT_KEYS = frozenset({"fisma_id", "name", "agency"})
+EFFECTIVE_DEADLINE = "report_effective_deadline"
 
 
 def display_row(record: dict) -> list:
@@ -53,27 +62,78 @@ def display_row(record: dict) -> list:
     ]
 
 
-def display_columns(records: list[dict]) -> list[list]:
-    """A chunk of records as columns of screen values, each neutralised for spreadsheets."""
-    columns = []
-    for _, key, labels in COLUMNS:
-        values = [record[key] for record in records]
-        if labels:
-            values = [labels.get(value, value) for value in values]
-        columns.append(neutralise_column(values))
-    return columns
-
-
 def _chunks(rows: Iterator[dict]) -> Iterator[list[dict]]:
     while chunk := list(islice(rows, CHUNK_ROWS)):
         yield chunk
 
 
+# --- Rows as columns of plain values ----------------------------------------------------
+
+
+def row_chunks(content: ReportContent, for_spreadsheet: bool = True) -> Iterator[Chunk]:
+    """The report's systems in COLUMNS order, CHUNK_ROWS at a time, as columns of screen values.
+
+    Dates are dates; for a spreadsheet, text that would run as a formula is neutralised.
+    A draft is read from the database as plain values; a snapshot from its frozen records.
+    """
+    if content.systems is not None:
+        yield from query_chunks(_draft_query(content, for_spreadsheet), CHUNK_ROWS)
+        return
+    # A snapshot's rows come from its records: the query only carries the conversions.
+    query = ExportQuery(System.objects.none(), _steps(for_spreadsheet, dates_as_text=True))
+    keys = [key for _, key, _ in COLUMNS]
+    for records in _chunks(content.rows):
+        yield query.chunk([tuple(record[key] for key in keys) for record in records])
+
+
+def _draft_query(content: ReportContent, for_spreadsheet: bool) -> ExportQuery:
+    """One `values_list` in COLUMNS order, FISMA ID order; the deadline in force computed in SQL."""
+    paths = dict(zip(ROW_KEYS, REPORT_ROW_FIELDS, strict=True)) | {"effective_deadline": EFFECTIVE_DEADLINE}
+    # `selectors.effective_deadline` in SQL: the later of the two dates, either if one is missing.
+    later = Greatest(Coalesce("waiver_until", "removal_deadline"), Coalesce("removal_deadline", "waiver_until"))
+    values = (
+        content.systems.order_by("fisma_id")
+        .annotate(**{EFFECTIVE_DEADLINE: later})
+        .values_list(*(paths[key] for _, key, _ in COLUMNS))
+    )
+    return ExportQuery(values, _steps(for_spreadsheet, dates_as_text=False))
+
+
+def _steps(for_spreadsheet: bool, dates_as_text: bool) -> tuple:
+    """For each column: its place in a row, its conversion, whether to neutralise (`ExportQuery`)."""
+    steps = []
+    for position, (_, key, labels) in enumerate(COLUMNS):
+        convert = None
+        if labels:
+            convert = _labelled(labels, for_spreadsheet)
+        elif dates_as_text and key in DATE_KEYS:
+            convert = _dates
+        steps.append((position, convert, for_spreadsheet and key in TEXT_KEYS))
+    return tuple(steps)
+
+
+def _labelled(labels: dict, for_spreadsheet: bool) -> Callable[[Sequence], list]:
+    """A code's label as on screen; a code without one as it is (neutralised in a spreadsheet)."""
+    by_value = Labels(labels) if for_spreadsheet else _AsItIs(labels)
+    return lambda values: list(map(by_value.__getitem__, values))
+
+
+class _AsItIs(dict):
+    def __missing__(self, value):
+        return value
+
+
+def _dates(values: Sequence[str | None]) -> list:
+    """A snapshot's ISO dates back to dates, each distinct date parsed once."""
+    parsed = {value: datetime.date.fromisoformat(value) for value in set(values) if value}
+    return [parsed.get(value) for value in values]
+
+
 def csv_lines(content: ReportContent) -> Iterator[str]:
     """The inventory rows as CSV, every field quoted, a chunk of rows at a time."""
     yield "\ufeff" + quoted_lines([[header] for header in HEADERS], 1)
-    for chunk in _chunks(content.rows):
-        yield quoted_lines(display_columns(chunk), len(chunk))
+    for chunk in row_chunks(content):
+        yield quoted_lines(chunk.columns, chunk.rows)
 
 
 def json_parts(content: ReportContent) -> Iterator[str]:
@@ -104,7 +164,7 @@ def questions(content: ReportContent) -> list[tuple[str, object]]:
         ("Removed since the last report", summary["removed_since_last_report"]),
         ("Still in use", summary["open"]),
         ("Past their deadline", summary["overdue"]),
-        ("At risk of missing the deadline", "not planned yet" if summary["at_risk"] is None else summary["at_risk"]),
+        ("At risk of missing the deadline", "no plan" if summary["at_risk"] is None else summary["at_risk"]),
         ("Waivers in force", summary["waivers_active"]),
         ("Waivers ending within 30 days", summary["waivers_expiring"]),
         ("Challenges", record["challenges"]),
@@ -128,47 +188,53 @@ def signature_block(content: ReportContent) -> list[tuple[str, object]]:
     ]
 
 
-def xlsx_write(content: ReportContent, output: str | IO[bytes]) -> int:
-    """Writes the workbook; returns the number of inventory rows."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
+SHEETS = ("Questions", "Inventory", "Lists", "Signature")
+# The columns with a drop-down in the inventory sheet, each list a column of the Lists sheet.
+DROP_DOWN_KEYS = ("status", "dependency_kind", "criticality", "network", "national_security_system")
 
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    _pairs_sheet(workbook, "Questions", ("Question", "Answer"), questions(content), bold)
-    inventory = workbook.create_sheet("Inventory")
-    status_list = DataValidation(type="list", formula1='"' + ",".join(SystemStatus.labels) + '"', allow_blank=False)
-    nss_list = DataValidation(type="list", formula1='"Yes,No"')
-    inventory.data_validations.append(status_list)
-    inventory.data_validations.append(nss_list)
-    inventory.append([_bold(inventory, header, bold) for header in HEADERS])
-    written = 0
-    for chunk in _chunks(content.rows):
-        for row in zip(*display_columns(chunk), strict=True):
-            inventory.append([_xlsx_value(value) for value in row])
-        written += len(chunk)
-    last = max(written + 1, 2)
-    status_list.add(f"{STATUS_COLUMN}2:{STATUS_COLUMN}{last}")
-    nss_list.add(f"H2:H{last}")
-    _pairs_sheet(workbook, "Signature", ("Field", "Value"), signature_block(content), bold)
-    workbook.save(output)
+
+def xlsx_write(
+    content: ReportContent, output: str | IO[bytes], on_progress: Callable[[int], None] | None = None
+) -> int:
+    """Writes the workbook; returns the number of inventory rows.
+
+    `on_progress` is called with the rows written so far after every chunk.
+    """
+    with WorkbookWriter(output, SHEETS) as workbook:
+        _pairs_sheet(workbook, "Questions", ["Question", "Answer"], questions(content))
+        with workbook.sheet("Inventory", HEADERS) as inventory:
+            written = 0
+            for chunk in row_chunks(content):
+                inventory.write_rows(chunk.row_tuples())
+                written += chunk.rows
+                if on_progress is not None:
+                    on_progress(written)
+            _add_drop_downs(inventory, last_row=max(written + 1, 2))
+        drop_downs = _drop_down_lists()
+        with workbook.sheet("Lists", [header for header, _ in drop_downs]) as lists:
+            lists.write_rows(zip_longest(*(choices for _, choices in drop_downs)))
+        _pairs_sheet(workbook, "Signature", ["Field", "Value"], signature_block(content))
     return written
 
 
-def _bold(sheet, value, font):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = font
-    return cell
+def _drop_down_lists() -> list[tuple[str, list[str]]]:
+    """(header, the labels to choose from) of each column with a drop-down."""
+    labels_by_key = {key: (header, labels) for header, key, labels in COLUMNS}
+    return [(labels_by_key[key][0], list(labels_by_key[key][1].values())) for key in DROP_DOWN_KEYS]
 
 
-def _pairs_sheet(workbook, title: str, headers: tuple[str, str], pairs, font) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append([_bold(sheet, header, font) for header in headers])
-    for label, value in pairs:
-        sheet.append([label, _xlsx_value(neutralise(value))])
+def _add_drop_downs(inventory, last_row: int) -> None:
+    """Each coded column offers its labels, kept in the Lists sheet (no 255-character limit there)."""
+    letters = dict(zip((key for _, key, _ in COLUMNS), column_letters(len(COLUMNS)), strict=True))
+    list_letters = column_letters(len(DROP_DOWN_KEYS))
+    for (_, choices), key, list_letter in zip(_drop_down_lists(), DROP_DOWN_KEYS, list_letters, strict=True):
+        source = f"Lists!${list_letter}$2:${list_letter}${len(choices) + 1}"
+        inventory.add_list_validation(f"{letters[key]}2:{letters[key]}{last_row}", source)
+
+
+def _pairs_sheet(workbook: WorkbookWriter, title: str, headers: list[str], pairs) -> None:
+    with workbook.sheet(title, headers) as sheet:
+        sheet.write_rows([label, _xlsx_value(neutralise(value))] for label, value in pairs)
 
 
 def _xlsx_value(value):
@@ -188,7 +254,7 @@ def pdf_bytes(content: ReportContent, burndown_svg: str, base_url: str = ".") ->
     """The report for signature: header, figures, burndown, the first PDF_DETAIL_ROWS systems."""
     from weasyprint import HTML
 
-    rows = [display_row(record) for record in islice(content.rows, PDF_DETAIL_ROWS)]
+    rows = pdf_rows(content)
     html = render_to_string(
         "compliance/report_pdf.html",
         {
@@ -203,6 +269,16 @@ def pdf_bytes(content: ReportContent, burndown_svg: str, base_url: str = ".") ->
         },
     )
     return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[_pdf_stylesheet()])
+
+
+def pdf_rows(content: ReportContent) -> list[list[str]]:
+    """The first PDF_DETAIL_ROWS systems as the screen's text (dates as ISO, nothing neutralised)."""
+    rows: list[list[str]] = []
+    for chunk in row_chunks(content, for_spreadsheet=False):
+        rows.extend(["" if value is None else str(value) for value in row] for row in chunk.row_tuples())
+        if len(rows) >= PDF_DETAIL_ROWS:
+            break
+    return rows[:PDF_DETAIL_ROWS]
 
 
 def _pdf_stylesheet():

@@ -7,12 +7,12 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from procurement.compliance import burndown, canonical, periods
+from procurement.compliance import burndown, canonical, periods, risk
 from procurement.compliance.enums import ReportState, WaiverStatus
 from procurement.compliance.filters import ReportFilter, WaiverFilter
 from procurement.compliance.models import (
@@ -178,16 +178,20 @@ def report_summary(report: StatusReport, now: datetime.datetime) -> dict:
         "open": total - done,
         "removed_since_last_report": removed_since,
         "overdue": systems.overdue(today).filter(Q(waiver_until__isnull=True) | Q(waiver_until__lt=today)).count(),
-        # SEAM (planner): systems the plan says will miss their deadline. The planner's
-        # models are being built beside this app; until a plan exists this stays None
-        # and reports say "not planned yet".
-        "at_risk": None,
+        # None when no plan covers the report's agencies: reports say "no plan", not 0.
+        "at_risk": report_at_risk(report),
         "waivers_active": waivers.count(),
         "waivers_expiring": waivers.filter(
             requested_until__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
         ).count(),
         "none_found": total == 0,
     }
+
+
+def report_at_risk(report: StatusReport) -> int | None:
+    """Systems of the report the latest stored plan puts past their deadline in force."""
+    agency_ids = Agency.objects.with_components(report.agency_id)
+    return risk.total(risk.at_risk_by_agency(report.directive, agency_ids), agency_ids)
 
 
 def report_record(report: StatusReport, summary: dict, as_of: datetime.datetime) -> dict:
@@ -217,6 +221,9 @@ class ReportContent:
     record: dict
     snapshot: ReportSnapshot | None
     rows: Iterator[dict] = field(repr=False)
+    # A draft's systems as a queryset, which files read as plain values a chunk at a time
+    # (`report_files.row_chunks`); None for a snapshot, whose rows are its frozen records.
+    systems: QuerySet[System] | None = field(default=None, repr=False)
 
     @property
     def summary(self) -> dict:
@@ -232,7 +239,8 @@ def report_content(report: StatusReport, now: datetime.datetime) -> ReportConten
     record = report_record(report, summary, report.summary_as_of or now)
     # The report line as canonical text, so a draft's and a snapshot's read the same; the
     # rows keep their dates (a round trip per row would cost more than the export).
-    return ReportContent(report, canonical_round_trip(record), None, report_rows(report))
+    systems = report_systems(report)
+    return ReportContent(report, canonical_round_trip(record), None, system_rows(systems), systems)
 
 
 def canonical_round_trip(record: dict) -> dict:
@@ -393,7 +401,7 @@ class OversightRow:
     total: int
     removed: int
     overdue: int
-    at_risk: int | None  # SEAM (planner)
+    at_risk: int | None  # None: no stored plan covers the department or any of its components
     waivers_active: int
     waivers_expiring: int
     burndown: list[burndown.Point]
@@ -404,45 +412,46 @@ class OversightRow:
         return round(100 * self.removed / self.total, 1) if self.total else 100.0
 
 
+@dataclass
+class _Tally:
+    """One department's figures while they are summed over it and its components."""
+
+    units: int = 0
+    signed: int = 0
+    total: int = 0
+    removed: int = 0
+    overdue: int = 0
+    at_risk: int | None = None
+    active: int = 0
+    expiring: int = 0
+    days: dict = field(default_factory=dict)
+
+
 def oversight(user, directive: Directive, today: datetime.date) -> tuple[periods.Period, list[OversightRow]]:
     """Per department the user sees: who reported this period, progress, waivers, burndown.
 
-    A fixed number of grouped queries, whatever the number of agencies and systems.
+    A fixed number of grouped queries, whatever the number of agencies and systems; the
+    Python work is per agency and per removal day, never per system.
     """
     period = periods.period_of(directive.issued_on, directive.status_report_interval_days, today)
-    agencies = list(Agency.objects.for_user(user).select_related("parent"))
+    agencies = list(Agency.objects.for_user(user))
     department_of = _departments(agencies)
-    systems = System.objects.for_user(user).filter(directive=directive)
-    counts = _grouped(systems.order_by().values_list("agency_id", "status").annotate(n=Count("*")))
-    overdue = dict(
-        systems.overdue(today)
-        .filter(Q(waiver_until__isnull=True) | Q(waiver_until__lt=today))
-        .order_by()
-        .values_list("agency_id")
-        .annotate(n=Count("*"))
-    )
-    waivers = Waiver.objects.for_user(user).filter(status=WaiverStatus.APPROVED, system__directive=directive)
-    expiring_by = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
-    waiver_counts = _grouped(
-        waivers.order_by().values_list("agency_id", Q(requested_until__lte=expiring_by)).annotate(n=Count("*"))
-    )
-    signed = set(
-        StatusReport.objects.filter(directive=directive, period=period.number, state=ReportState.SIGNED).values_list(
-            "agency_id", flat=True
-        )
-    )
-    removals = (
-        StatusChange.objects.for_user(user)
-        .filter(to_status=SystemStatus.REMOVED, system__directive=directive)
-        .annotate(day=TruncDate("changed_at"))
-        .order_by()
-        .values_list("agency_id", "day")
-        .annotate(n=Count("system", distinct=True))
-    )
-    deadline = systems.order_by("-removal_deadline").values_list("removal_deadline", flat=True).first() or today
-    return period, _oversight_rows(
-        agencies, department_of, counts, overdue, waiver_counts, signed, removals, directive, deadline, today
-    )
+    tallies = {department: _Tally() for department in set(department_of.values())}
+
+    def tally_of(agency_id):
+        return tallies.get(department_of.get(agency_id))
+
+    latest_deadline = _add_system_counts(tally_of, user, directive, today)
+    _add_waivers(tally_of, user, directive, today)
+    _add_signed_reports(tally_of, agencies, directive, period.number)
+    _add_removals(tally_of, user, directive)
+    _add_at_risk(tally_of, directive, {agency.pk for agency in agencies})
+    names = {agency.pk: agency for agency in agencies}
+    rows = [
+        _oversight_row(names[department_id], tally, directive, latest_deadline or today, today)
+        for department_id, tally in tallies.items()
+    ]
+    return period, sorted(rows, key=lambda row: row.department.name)
 
 
 def _departments(agencies: list[Agency]) -> dict[int, int]:
@@ -457,58 +466,99 @@ def _departments(agencies: list[Agency]) -> dict[int, int]:
     return top
 
 
-def _grouped(rows) -> dict[int, dict]:
-    grouped: dict[int, dict] = {}
-    for agency_id, key, count in rows:
-        grouped.setdefault(agency_id, {})[key] = count
-    return grouped
+def _add_system_counts(tally_of, user, directive: Directive, today: datetime.date) -> datetime.date | None:
+    """Totals, removed and past deadline in one pass over the systems; returns the latest deadline."""
+    done = Q(status__in=DONE_STATUSES)
+    # Past deadline as `System.objects.overdue(today)` says, less systems under a waiver in force.
+    overdue = ~done & Q(removal_deadline__lt=today) & (Q(waiver_until__isnull=True) | Q(waiver_until__lt=today))
+    rows = (
+        System.objects.for_user(user)
+        .filter(directive=directive)
+        .order_by()
+        .values_list("agency_id")
+        .annotate(
+            total=Count("pk"),
+            removed=Count("pk", filter=done),
+            overdue=Count("pk", filter=overdue),
+            latest_deadline=Max("removal_deadline"),
+        )
+    )
+    deadlines = []
+    for agency_id, total, removed, past_deadline, deadline in rows:
+        tally = tally_of(agency_id)
+        tally.total += total
+        tally.removed += removed
+        tally.overdue += past_deadline
+        deadlines.append(deadline)
+    return max(filter(None, deadlines), default=None)
 
 
-def _oversight_rows(
-    agencies, department_of, counts, overdue, waiver_counts, signed, removals, directive, deadline, today
-):
-    by_department: dict[int, dict] = {}
+def _add_waivers(tally_of, user, directive: Directive, today: datetime.date) -> None:
+    expiring_by = today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)
+    rows = (
+        Waiver.objects.for_user(user)
+        .filter(status=WaiverStatus.APPROVED, system__directive=directive)
+        .order_by()
+        .values_list("agency_id")
+        .annotate(active=Count("pk"), expiring=Count("pk", filter=Q(requested_until__lte=expiring_by)))
+    )
+    for agency_id, active, expiring in rows:
+        tally = tally_of(agency_id)
+        tally.active += active
+        tally.expiring += expiring
+
+
+def _add_signed_reports(tally_of, agencies: list[Agency], directive: Directive, number: int) -> None:
+    signed = set(
+        StatusReport.objects.filter(directive=directive, period=number, state=ReportState.SIGNED).values_list(
+            "agency_id", flat=True
+        )
+    )
     for agency in agencies:
-        department = department_of[agency.pk]
-        entry = by_department.setdefault(
-            department,
-            {"units": 0, "signed": 0, "total": 0, "removed": 0, "overdue": 0, "active": 0, "expiring": 0, "days": {}},
-        )
-        statuses = counts.get(agency.pk, {})
-        entry["units"] += 1
-        entry["signed"] += agency.pk in signed
-        entry["total"] += sum(statuses.values())
-        entry["removed"] += sum(statuses.get(status, 0) for status in DONE_STATUSES)
-        entry["overdue"] += overdue.get(agency.pk, 0)
-        entry["active"] += sum(waiver_counts.get(agency.pk, {}).values())
-        entry["expiring"] += waiver_counts.get(agency.pk, {}).get(True, 0)
-    for agency_id, day, count in removals:
-        entry = by_department.get(department_of.get(agency_id))
-        if entry is not None:
-            entry["days"][day] = entry["days"].get(day, 0) + count
-    names = {agency.pk: agency for agency in agencies}
-    rows = []
-    for department_id, entry in by_department.items():
-        department = names.get(department_id)
-        if department is None:
-            continue
-        points = burndown.points(entry["total"], entry["days"], directive.issued_on, deadline, today)
-        rows.append(
-            OversightRow(
-                department=department,
-                reporting_units=entry["units"],
-                signed_units=entry["signed"],
-                total=entry["total"],
-                removed=entry["removed"],
-                overdue=entry["overdue"],
-                at_risk=None,
-                waivers_active=entry["active"],
-                waivers_expiring=entry["expiring"],
-                burndown=points,
-                burndown_svg=burndown.svg(points, f"Burndown of {department.name}"),
-            )
-        )
-    return sorted(rows, key=lambda row: row.department.name)
+        tally = tally_of(agency.pk)
+        tally.units += 1
+        tally.signed += agency.pk in signed
+
+
+def _add_removals(tally_of, user, directive: Directive) -> None:
+    rows = (
+        StatusChange.objects.for_user(user)
+        .filter(to_status=SystemStatus.REMOVED, system__directive=directive)
+        .annotate(day=TruncDate("changed_at"))
+        .order_by()
+        .values_list("agency_id", "day")
+        .annotate(n=Count("system", distinct=True))
+    )
+    for agency_id, day, count in rows:
+        tally = tally_of(agency_id)
+        if tally is not None:
+            tally.days[day] = tally.days.get(day, 0) + count
+
+
+def _add_at_risk(tally_of, directive: Directive, agency_ids: set[int]) -> None:
+    for agency_id, count in risk.at_risk_by_agency(directive, agency_ids).items():
+        if count is not None:
+            tally = tally_of(agency_id)
+            tally.at_risk = (tally.at_risk or 0) + count
+
+
+def _oversight_row(
+    department: Agency, tally: _Tally, directive: Directive, deadline: datetime.date, today: datetime.date
+) -> OversightRow:
+    points = burndown.points(tally.total, tally.days, directive.issued_on, deadline, today)
+    return OversightRow(
+        department=department,
+        reporting_units=tally.units,
+        signed_units=tally.signed,
+        total=tally.total,
+        removed=tally.removed,
+        overdue=tally.overdue,
+        at_risk=tally.at_risk,
+        waivers_active=tally.active,
+        waivers_expiring=tally.expiring,
+        burndown=points,
+        burndown_svg=burndown.svg(points, f"Burndown of {department.name}"),
+    )
 
 
 # --- Calendar feeds ----------------------------------------------------------------

@@ -19,7 +19,7 @@ from procurement.compliance import canonical, periods, report_files, selectors, 
 from procurement.compliance.enums import FeedScope, ReportState, WaiverStatus
 from procurement.compliance.models import CalendarFeed, ReportSnapshot, StatusReport, Waiver
 from procurement.core.models import ExportJob
-from procurement.core.services import export_file_path, export_job_fail
+from procurement.core.services import export_file_path, export_job_fail, export_progress
 from procurement.inventory.access import Action, can
 from procurement.inventory.models import Agency, Directive, DirectiveRevision, System
 from procurement.inventory.services import directive_refresh_deadlines
@@ -335,7 +335,7 @@ def report_xlsx_run(job_id: str) -> None:
         content = selectors.report_content(report, timezone.now())
         ExportJob.objects.filter(pk=job.pk).update(total_rows=content.summary["total"])
         partial.parent.mkdir(parents=True, exist_ok=True)
-        written = report_files.xlsx_write(content, str(partial))
+        written = report_files.xlsx_write(content, str(partial), on_progress=export_progress(job))
         os.replace(partial, final)
     except Http404:
         partial.unlink(missing_ok=True)

@@ -101,8 +101,12 @@ def export_query(table: PhaseoutTable, context: ExportContext) -> ExportQuery:
 
 def export_chunks(table: PhaseoutTable, context: ExportContext, chunk_rows: int | None = None) -> Iterator[Chunk]:
     """The export's rows, `chunk_rows` (CHUNK_ROWS) at a time, read from one query."""
+    return query_chunks(export_query(table, context), chunk_rows)
+
+
+def query_chunks(query: ExportQuery, chunk_rows: int | None = None) -> Iterator[Chunk]:
+    """Any export query's rows (a list's, a report's), `chunk_rows` at a time, server-side."""
     chunk_rows = chunk_rows or CHUNK_ROWS
-    query = export_query(table, context)
     with _without_jit(query.queryset):
         rows = query.queryset.iterator(chunk_size=chunk_rows)
         while read := list(islice(rows, chunk_rows)):

@@ -73,7 +73,7 @@ def export_job_run(job_id: UUID | str) -> None:
         ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
         partial.parent.mkdir(parents=True, exist_ok=True)
         context = exports.export_context(job.user)
-        written = exports.xlsx_write(table, context, str(partial), title=job.basename, on_progress=_progress(job))
+        written = exports.xlsx_write(table, context, str(partial), title=job.basename, on_progress=export_progress(job))
         os.replace(partial, export_file_path(job.pk))
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -86,7 +86,8 @@ def export_job_run(job_id: UUID | str) -> None:
     )
 
 
-def _progress(job: ExportJob):
+def export_progress(job: ExportJob):
+    """A callback that records the rows written, every PROGRESS_EVERY_ROWS, for the job's page."""
     reported = 0
 
     def record(written: int) -> None:

@@ -21,6 +21,7 @@ from importlib import resources
 from django.db.models import TextChoices
 
 from planner.enums import TeamKind
+from procurement.compliance.enums import OfficialKind, ReportLayout, WaiverCategory
 from procurement.demo.toml_reader import DemoDataError, Table, one_of, show
 from procurement.inventory.enums import (
     AgencyType,
@@ -193,6 +194,39 @@ class PlanningSpec:
 
 
 @dataclass(frozen=True)
+class OfficialSpec:
+    username: str
+    agency: str
+    kind: str  # compliance.enums.OfficialKind
+
+
+@dataclass(frozen=True)
+class WaiverSpec:
+    """A demo waiver on the agency's first open system (FISMA ID order); approved_by blank: left requested."""
+
+    agency: str
+    requested_by: str
+    approved_by: str
+    category: str
+    justification: str
+    alternatives_considered: str
+    compensating_mitigations: str
+    phase_out_plan: str
+    days: int  # requested end: this many days after the load
+
+
+@dataclass(frozen=True)
+class ComplianceSpec:
+    """The directive's policy, who signs for which agency, and sample waivers."""
+
+    allowed_categories: tuple[str, ...]
+    begin_removal_offset_days: int
+    report_layout: str
+    officials: tuple[OfficialSpec, ...]
+    waivers: tuple[WaiverSpec, ...]
+
+
+@dataclass(frozen=True)
 class DemoData:
     """The whole demo data set, as read and checked from the data file."""
 
@@ -207,6 +241,7 @@ class DemoData:
     contracts: ContractTables
     users: tuple[DemoUser, ...]
     planning: PlanningSpec | None = None
+    compliance: ComplianceSpec | None = None
 
     @functools.cached_property
     def _agencies_by_abbreviation(self) -> Mapping[str, AgencySpec]:
@@ -273,6 +308,37 @@ def _read_demo(table: Table) -> DemoData:
         contracts=table.table("contracts", _read_contract_tables),
         users=table.tables("users", _read_user),
         planning=table.table("planning", _read_planning) if "planning" in table.values else None,
+        compliance=table.table("compliance", _read_compliance) if "compliance" in table.values else None,
+    )
+
+
+def _read_compliance(table: Table) -> ComplianceSpec:
+    return ComplianceSpec(
+        allowed_categories=table.choices("allowed_categories", WaiverCategory),
+        begin_removal_offset_days=table.integer("begin_removal_offset_days"),
+        report_layout=table.choice("report_layout", ReportLayout),
+        officials=table.tables("officials", _read_official),
+        waivers=table.tables("waivers", _read_waiver),
+    )
+
+
+def _read_official(table: Table) -> OfficialSpec:
+    return OfficialSpec(
+        username=table.text("username"), agency=table.text("agency"), kind=table.choice("kind", OfficialKind)
+    )
+
+
+def _read_waiver(table: Table) -> WaiverSpec:
+    return WaiverSpec(
+        agency=table.text("agency"),
+        requested_by=table.text("requested_by"),
+        approved_by=table.text("approved_by", default=""),
+        category=table.choice("category", WaiverCategory),
+        justification=table.text("justification"),
+        alternatives_considered=table.text("alternatives_considered"),
+        compensating_mitigations=table.text("compensating_mitigations"),
+        phase_out_plan=table.text("phase_out_plan"),
+        days=table.integer("days", minimum=1),
     )
 
 

@@ -125,10 +125,19 @@ class Reminder(models.Model):
     notice date (the sweep spaces them by the policy's repeat).
     """
 
-    milestone = models.ForeignKey("planner.Milestone", on_delete=models.CASCADE, related_name="reminders")
+    # The milestone and recipient indexes below lead with these columns; their own indexes would
+    # only slow the sweep, which inserts tens of thousands of rows at once.
+    milestone = models.ForeignKey(
+        "planner.Milestone", on_delete=models.CASCADE, related_name="reminders", db_index=False
+    )
     agency = models.ForeignKey("inventory.Agency", on_delete=models.CASCADE, related_name="+")
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        db_index=False,
     )
     recipient_key = models.CharField(max_length=260)
     recipient_email = models.EmailField(blank=True)
@@ -161,7 +170,10 @@ class Reminder(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "digest"], name="reminder_status_digest_idx"),
+            # Pending rows are few once sent: the sweep's cancel pass and the sender read only them.
+            models.Index(
+                fields=["digest", "milestone"], condition=Q(status=ReminderStatus.PENDING), name="reminder_pending_idx"
+            ),
             models.Index(fields=["recipient", "read_at"], name="reminder_recipient_read_idx"),
             models.Index(fields=["milestone", "status"], name="reminder_milestone_status_idx"),
         ]

@@ -83,6 +83,31 @@ def notice_date(now: datetime.datetime, zone: str, digest_hour: int) -> datetime
     return local.date() - datetime.timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class HourRange:
+    """Digest hours `first` to `last` (inclusive) whose notice date, in one zone at one instant, is `notice_on`."""
+
+    notice_on: datetime.date
+    first: int
+    last: int
+
+
+def hour_ranges(now: datetime.datetime, zone: str) -> list[HourRange]:
+    """The 24 digest hours grouped by the notice date `notice_date` gives each in `zone` at `now`.
+
+    Hours already reached today share today's date, the rest yesterday's: so one sweep
+    statement per notice date covers every hour, instead of one per hour.
+    """
+    ranges: list[HourRange] = []
+    for hour in range(24):
+        day = notice_date(now, zone, hour)
+        if ranges and ranges[-1].notice_on == day:
+            ranges[-1] = HourRange(day, ranges[-1].first, hour)
+        else:
+            ranges.append(HourRange(day, hour, hour))
+    return ranges
+
+
 def send_instant(day: datetime.date, zone: str, digest_hour: int) -> datetime.datetime:
     """The UTC instant `notice_date` first gives `day`: `digest_hour`:00 there, wall clock.
 

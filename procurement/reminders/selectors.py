@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from planner.models import Milestone
+from procurement.reminders import emails
 from procurement.reminders.enums import DigestStatus
-from procurement.reminders.models import Digest, Reminder, ReminderPreference
+from procurement.reminders.models import Digest, Reminder, ReminderPolicy, ReminderPreference
 
 
 def unread_count(user) -> int:
@@ -32,8 +34,27 @@ def milestone_reminders(user, milestone_id: int) -> MilestoneReminders:
     milestone = get_object_or_404(
         Milestone.objects.for_user(user).select_related("agency", "owner", "system", "directive"), pk=milestone_id
     )
-    reminders = list(milestone.reminders.select_related("recipient", "digest").order_by("-notice_on", "-pk"))
-    return MilestoneReminders(milestone=milestone, reminders=reminders)
+    return MilestoneReminders(milestone=milestone, reminders=reminders_of_milestone(user, milestone.pk))
+
+
+def reminders_of_milestone(user, milestone_id: int) -> list[Reminder]:
+    """Every reminder owed for the milestone, sent or pending, newest first; none if the user may not see it."""
+    visible = Milestone.objects.for_user(user).filter(pk=milestone_id)
+    reminders = Reminder.objects.filter(milestone_id=milestone_id, milestone__in=visible)
+    return list(reminders.select_related("recipient", "digest").order_by("-notice_on", "-pk"))
+
+
+def policy_for(directive) -> ReminderPolicy:
+    """The directive's reminder policy, an unsaved one with the defaults if it has none."""
+    return ReminderPolicy.objects.filter(directive=directive).first() or ReminderPolicy(directive=directive)
+
+
+def unsubscribing_user(token: str):
+    """The active user a one-click unsubscribe link was made for, or None for a link that is not ours."""
+    user_id = emails.user_id_from_unsubscribe_token(token)
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
 
 def preference_for(user) -> ReminderPreference:

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import datetime
 import logging
+import operator
 import smtplib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
+    BigIntegerField,
     Case,
     CharField,
     DateField,
@@ -35,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import MD5, Cast, Coalesce, Concat, Left
 from django.utils import timezone
 
 from planner.models import Milestone
@@ -68,6 +71,19 @@ REMINDER_COLUMNS = {
     "notice_on": "r_notice_on",
     "status": "r_status",
     "created_at": "r_created_at",
+    "digest_id": "r_digest",
+}
+DIGEST_COLUMNS = {
+    "recipient_key": "r_key",
+    "recipient_id": "r_recipient",
+    "recipient_email": "r_email",
+    "swept_at": "d_swept_at",
+    "next_attempt_at": "d_swept_at",
+    "status": "d_status",
+    "was_in_doubt": "d_false",
+    "attempts": "d_zero",
+    "message_id": "d_message_id",
+    "last_error": "d_blank",
 }
 
 
@@ -94,11 +110,24 @@ class SendCounts:
 
 @dataclass(frozen=True)
 class SweepGroup:
-    """Milestones of agencies sharing a zone, for recipients sharing a digest hour, on one notice date."""
+    """Everyone whose notice date is `notice_on` at the sweep's instant.
 
-    agency_ids: list[int]
-    digest_hour: int
+    `reach` holds, per zone, its agencies and the range of digest hours that give that
+    date there: so one statement per kind covers every zone and hour sharing the date.
+    """
+
     notice_on: datetime.date
+    reach: tuple[tuple[tuple[int, ...], int, int], ...]  # (agency ids, first hour, last hour)
+
+    def reached(self) -> Q:
+        """Milestones of the group's agencies, for recipients (`r_hour`) whose digest hour gives this date."""
+        parts = [Q(agency_id__in=ids, r_hour__gte=first, r_hour__lte=last) for ids, first, last in self.reach]
+        return reduce(operator.or_, parts)
+
+    def reached_at(self, hour: int) -> Q | None:
+        """Milestones of the agencies where digest hour `hour` gives this date; None if none does."""
+        parts = [Q(agency_id__in=agency_ids) for agency_ids, first, last in self.reach if first <= hour <= last]
+        return reduce(operator.or_, parts) if parts else None
 
 
 # The sweep -----------------------------------------------------------------------------
@@ -115,7 +144,7 @@ def reminders_sweep(now: datetime.datetime) -> SweepResult:
             return SweepResult(created=0, in_app_only=0, cancelled=0, in_doubt=0, digest_ids=[])
         cancelled = reminders_cancel_untrue()
         in_doubt = digests_mark_lost(now)
-        created = sum(_owe(group, directive_id, policy, now) for group, directive_id, policy in _work(now))
+        created = sum(_owe(group, policy, directives, now) for group, policy, directives in _work(now))
         in_app_only = Reminder.objects.filter(created_at=now, status=ReminderStatus.SKIPPED).count() if created else 0
         _gather_digests(now)
         digest_ids = _take_due_digests(now)
@@ -136,24 +165,32 @@ def _sweep_lock_taken() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _work(now: datetime.datetime) -> Iterator[tuple[SweepGroup, int, schedule.Policy]]:
+def _work(now: datetime.datetime) -> Iterator[tuple[SweepGroup, schedule.Policy, Q]]:
+    """Each notice date with each distinct policy: a handful of statement sets, whatever the zones and hours."""
     policies = _policies()
-    directive_ids = list(Milestone.objects.open().order_by().values_list("directive_id", flat=True).distinct())
-    hours = _digest_hours()
+    for group in _groups(now):
+        for policy, directives in policies:
+            yield group, policy, directives
+
+
+def _groups(now: datetime.datetime) -> list[SweepGroup]:
+    reach: dict[datetime.date, list[tuple[tuple[int, ...], int, int]]] = {}
     for zone, agency_ids in _agencies_by_zone().items():
-        for hour in hours:
-            group = SweepGroup(agency_ids, hour, schedule.notice_date(now, zone, hour))
-            for directive_id in directive_ids:
-                yield group, directive_id, policies.get(directive_id, schedule.Policy())
+        for hours in schedule.hour_ranges(now, zone):
+            reach.setdefault(hours.notice_on, []).append((tuple(agency_ids), hours.first, hours.last))
+    return [SweepGroup(notice_on, tuple(parts)) for notice_on, parts in sorted(reach.items())]
 
 
-def _policies() -> dict[int, schedule.Policy]:
-    return {policy.directive_id: policy.as_policy() for policy in ReminderPolicy.objects.all()}
-
-
-def _digest_hours() -> list[int]:
-    chosen = set(ReminderPreference.objects.values_list("digest_hour", flat=True).distinct())
-    return sorted(chosen | {schedule.DEFAULT_DIGEST_HOUR})
+def _policies() -> list[tuple[schedule.Policy, Q]]:
+    """Each distinct policy with the milestones it rules (by directive); directives without one share the defaults."""
+    directive_ids: dict[schedule.Policy, list[int]] = {}
+    for policy in ReminderPolicy.objects.all():
+        directive_ids.setdefault(policy.as_policy(), []).append(policy.directive_id)
+    ruled = {policy: Q(directive_id__in=ids) for policy, ids in directive_ids.items()}
+    without_policy = ~Q(directive_id__in=[pk for ids in directive_ids.values() for pk in ids])
+    default = schedule.Policy()
+    ruled[default] = ruled[default] | without_policy if default in ruled else without_policy
+    return list(ruled.items())
 
 
 def agency_zones() -> dict[int, str]:
@@ -177,16 +214,63 @@ def _agencies_by_zone() -> dict[str, list[int]]:
     return grouped
 
 
-def _owe(group: SweepGroup, directive_id: int, policy: schedule.Policy, now: datetime.datetime) -> int:
-    milestones = Milestone.objects.open().filter(agency_id__in=group.agency_ids, directive_id=directive_id)
+def _owe(group: SweepGroup, policy: schedule.Policy, directives: Q, now: datetime.datetime) -> int:
+    """Digests first (one per recipient of a new pending notice), then the notices, each pointing at its digest.
+
+    Setting the digest as the row is inserted spares a second write of every row; each
+    statement leaves out notices already owed, so a re-run builds nothing to discard. A
+    statement with nothing owed is found empty once (EXISTS) rather than evaluated by both
+    inserts: that is most statements of a re-run.
+    """
+    milestones = Milestone.objects.open().filter(directives)
     statements = [
         _due_soon(milestones, group, policy),
         _overdue(milestones, group, policy),
         *_component_escalation(milestones, group, policy),
         *_agency_escalation(milestones, group, policy),
     ]
-    return sum(
-        insert_from_select(Reminder, REMINDER_COLUMNS, _stamped(query, group.notice_on, now)) for query in statements
+    owed = [owing for owing in (_stamped(query, group.notice_on, now) for query in statements) if owing.exists()]
+    for query in owed:
+        insert_from_select(Digest, DIGEST_COLUMNS, _digests_of(query, now))
+    return sum(insert_from_select(Reminder, REMINDER_COLUMNS, _with_digest(query, now)) for query in owed)
+
+
+def _digests_of(owed: QuerySet, now: datetime.datetime) -> QuerySet:
+    """One row per recipient of a pending notice in `owed`: the digest that will carry it."""
+    return (
+        owed.filter(r_status=ReminderStatus.PENDING)
+        .annotate(d_message_id=_message_id(F("r_key"), now), **_new_digest_values(now))
+        .distinct()
+    )
+
+
+def _with_digest(owed: QuerySet, now: datetime.datetime) -> QuerySet:
+    digest = Digest.objects.filter(recipient_key=OuterRef("r_key"), swept_at=now).order_by().values("pk")[:1]
+    return owed.annotate(
+        r_digest=Case(
+            When(r_status=ReminderStatus.PENDING, then=Subquery(digest)), default=None, output_field=IntegerField()
+        )
+    )
+
+
+def _new_digest_values(now: datetime.datetime) -> dict:
+    return {
+        "d_swept_at": Value(now),
+        "d_status": Value(DigestStatus.PENDING),
+        "d_false": Value(False),
+        "d_zero": Value(0),
+        "d_blank": Value(""),
+    }
+
+
+def _message_id(recipient_key, now: datetime.datetime) -> Concat:
+    """Fixed as the digest row is made: unique by (recipient, sweep instant), as the digest itself.
+
+    Short enough (with a short domain) for one header line: mail software folds longer ones.
+    """
+    stamp = now.strftime("%Y%m%d%H%M%S%f")
+    return Concat(
+        Value("<phaseout-digest-"), Left(MD5(recipient_key), 16), Value(f".{stamp}@{emails.message_id_domain()}>")
     )
 
 
@@ -194,8 +278,8 @@ def _days(count: int) -> datetime.timedelta:
     return datetime.timedelta(days=count)
 
 
-def _to_user(milestones: QuerySet, user_path: str, digest_hour: int, opt_out_applies: bool) -> QuerySet:
-    """Annotates the recipient (a user, `user_path` from the milestone) and keeps those whose hour is this group's."""
+def _to_user(milestones: QuerySet, user_path: str, group: SweepGroup, opt_out_applies: bool) -> QuerySet:
+    """Annotates the recipient (a user, `user_path` from the milestone) and keeps those this group reaches."""
     hour = Coalesce(F(f"{user_path}__reminder_preference__digest_hour"), Value(schedule.DEFAULT_DIGEST_HOUR))
     email_only_in_app = Q(**{f"{user_path}__email": ""})
     if opt_out_applies:
@@ -203,7 +287,7 @@ def _to_user(milestones: QuerySet, user_path: str, digest_hour: int, opt_out_app
     return (
         milestones.filter(**{f"{user_path}__is_active": True})
         .alias(r_hour=hour)
-        .filter(r_hour=digest_hour)
+        .filter(group.reached())
         .annotate(
             r_recipient=F(f"{user_path}__id"),
             r_key=Concat(Value("user:"), Cast(f"{user_path}__id", CharField())),
@@ -225,24 +309,25 @@ def _due_soon(milestones: QuerySet, group: SweepGroup, policy: schedule.Policy) 
         output_field=IntegerField(),
     )
     owed = milestones.filter(due_on__gte=group.notice_on, due_on__lte=latest)
-    return _to_user(owed, "owner", group.digest_hour, opt_out_applies=True).annotate(
-        r_kind=Value(ReminderKind.DUE_SOON), r_offset=offset
-    )
+    owed_to_owner = _to_user(owed, "owner", group, opt_out_applies=True)
+    return _not_owed_yet(owed_to_owner.annotate(r_kind=Value(ReminderKind.DUE_SOON), r_offset=offset))
 
 
 def _overdue(milestones: QuerySet, group: SweepGroup, policy: schedule.Policy) -> QuerySet:
-    """Overdue milestones whose owner had no overdue notice in the last `overdue_repeat_days` days."""
+    """Overdue milestones whose owner had no overdue notice in the last `overdue_repeat_days` days.
+
+    The check matches the unique key's leading columns (milestone, recipient key, kind,
+    due date), so it probes that index rather than every notice of the owner.
+    """
     recent = Reminder.objects.filter(
         milestone=OuterRef("pk"),
-        recipient_id=OuterRef("owner_id"),
+        recipient_key=OuterRef("r_key"),
         kind=ReminderKind.OVERDUE,
         due_on=OuterRef("due_on"),
         notice_on__gt=group.notice_on - _days(policy.overdue_repeat_days),
     )
-    owed = milestones.filter(due_on__lt=group.notice_on).exclude(Exists(recent))
-    return _to_user(owed, "owner", group.digest_hour, opt_out_applies=True).annotate(
-        r_kind=Value(ReminderKind.OVERDUE), r_offset=Value(0)
-    )
+    owed = _to_user(milestones.filter(due_on__lt=group.notice_on), "owner", group, opt_out_applies=True)
+    return owed.exclude(Exists(recent)).annotate(r_kind=Value(ReminderKind.OVERDUE), r_offset=Value(0))
 
 
 def _leads(milestones: QuerySet, agency_path: str) -> QuerySet:
@@ -255,8 +340,24 @@ def _leads(milestones: QuerySet, agency_path: str) -> QuerySet:
 
 
 def _escalated(milestones: QuerySet, group: SweepGroup, kind: str, after_days: int) -> QuerySet:
-    owed = _to_user(milestones, "lead__user", group.digest_hour, opt_out_applies=False)
-    return owed.annotate(r_kind=Value(kind), r_offset=Value(after_days))
+    owed = _to_user(milestones, "lead__user", group, opt_out_applies=False)
+    return _not_owed_yet(owed.annotate(r_kind=Value(kind), r_offset=Value(after_days)))
+
+
+def _not_owed_yet(owed: QuerySet) -> QuerySet:
+    """Leaves out notices owed once per offset and due date that a previous sweep already made.
+
+    The unique constraint alone would keep a re-run from adding rows, but only after
+    building every row and discarding it; this anti-join on the same key skips them first.
+    """
+    earlier = Reminder.objects.filter(
+        milestone=OuterRef("pk"),
+        recipient_key=OuterRef("r_key"),
+        kind=OuterRef("r_kind"),
+        due_on=OuterRef("due_on"),
+        offset_days=OuterRef("r_offset"),
+    )
+    return owed.exclude(Exists(earlier))
 
 
 def _component_escalation(milestones: QuerySet, group: SweepGroup, policy: schedule.Policy) -> list[QuerySet]:
@@ -274,18 +375,18 @@ def _agency_escalation(milestones: QuerySet, group: SweepGroup, policy: schedule
         _escalated(_leads(overdue.filter(agency__parent__isnull=False), "agency__parent"), group, kind, after),
         _escalated(_leads(overdue.filter(agency__parent__isnull=True), "agency"), group, kind, after),
     ]
-    if policy.oversight_email and group.digest_hour == schedule.DEFAULT_DIGEST_HOUR:
+    reached = group.reached_at(schedule.DEFAULT_DIGEST_HOUR)  # a contact without an account: the default hour
+    if policy.oversight_email and reached is not None:
         address = policy.oversight_email.lower()
-        statements.append(
-            overdue.annotate(
-                r_recipient=Value(None, output_field=IntegerField()),
-                r_key=Value(f"email:{address}"),
-                r_email=Value(address),
-                r_status=Value(ReminderStatus.PENDING),
-                r_kind=Value(kind),
-                r_offset=Value(after),
-            )
+        oversight = overdue.filter(reached).annotate(
+            r_recipient=Cast(Value(None), BigIntegerField()),  # typed: a bare NULL in SELECT DISTINCT is text
+            r_key=Value(f"email:{address}"),
+            r_email=Value(address),
+            r_status=Value(ReminderStatus.PENDING),
+            r_kind=Value(kind),
+            r_offset=Value(after),
         )
+        statements.append(_not_owed_yet(oversight))
     return statements
 
 
@@ -330,39 +431,19 @@ def _lease() -> datetime.timedelta:
 
 
 def _gather_digests(now: datetime.datetime) -> None:
-    """One digest per recipient for every pending notice not yet in one, with its Message-ID."""
+    """A digest per recipient for pending notices not in one yet (made between `_owe`'s statements): rare, small."""
     loose = Reminder.objects.filter(status=ReminderStatus.PENDING, digest__isnull=True)
     per_recipient = loose.values("recipient_key").annotate(
-        d_recipient=Max("recipient_id"),
-        d_email=Max("recipient_email"),
-        d_swept_at=Value(now),
-        d_status=Value(DigestStatus.PENDING),
-        d_false=Value(False),
-        d_zero=Value(0),
-        d_blank=Value(""),
+        r_key=F("recipient_key"),
+        r_recipient=Max("recipient_id"),
+        r_email=Max("recipient_email"),
+        d_message_id=_message_id(F("recipient_key"), now),
+        **_new_digest_values(now),
     )
-    columns = {
-        "recipient_key": "recipient_key",
-        "recipient_id": "d_recipient",
-        "recipient_email": "d_email",
-        "swept_at": "d_swept_at",
-        "next_attempt_at": "d_swept_at",
-        "status": "d_status",
-        "was_in_doubt": "d_false",
-        "attempts": "d_zero",
-        "message_id": "d_blank",
-        "last_error": "d_blank",
-    }
-    insert_from_select(Digest, columns, per_recipient)
+    insert_from_select(Digest, DIGEST_COLUMNS, per_recipient)
     loose.update(
         digest_id=Subquery(
-            Digest.objects.filter(recipient_key=OuterRef("recipient_key"), swept_at=now).values("pk")[:1]
-        )
-    )
-    stamp = now.strftime("%Y%m%d%H%M%S")
-    Digest.objects.filter(swept_at=now, message_id="").update(
-        message_id=Concat(
-            Value("<phaseout-digest-"), Cast("pk", CharField()), Value(f".{stamp}@{emails.message_id_domain()}>")
+            Digest.objects.filter(recipient_key=OuterRef("recipient_key"), swept_at=now).order_by().values("pk")[:1]
         )
     )
 

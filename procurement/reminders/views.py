@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -14,10 +13,9 @@ from django.views.decorators.http import require_POST
 
 from procurement.core.views import FilteredTableView
 from procurement.inventory.selectors import directive_get
-from procurement.reminders import emails, selectors, services
+from procurement.reminders import selectors, services
 from procurement.reminders.filters import DigestQueueFilter, NotificationFilter
 from procurement.reminders.forms import PolicyForm, PreferenceForm
-from procurement.reminders.models import ReminderPolicy
 from procurement.reminders.tables import DigestQueueTable, NotificationTable
 
 
@@ -89,7 +87,7 @@ def policy_edit(request, pk: int):
     directive = directive_get(pk)
     if not request.user.is_superuser:
         raise PermissionDenied("Only an administrator changes a directive's reminder policy.")
-    policy = ReminderPolicy.objects.filter(directive=directive).first() or ReminderPolicy(directive=directive)
+    policy = selectors.policy_for(directive)
     form = PolicyForm(request.POST or None, instance=policy, initial={"version": policy.version})
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in PolicyForm.Meta.fields}
@@ -105,8 +103,7 @@ def policy_edit(request, pk: int):
 @csrf_exempt  # RFC 8058: the mail client POSTs with no session and no token; the signed link is the proof
 def unsubscribe(request, token: str):
     """One-click unsubscribe from the digest: GET asks, POST (a person or the mail client) does it."""
-    user_id = emails.user_id_from_unsubscribe_token(token)
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    user = selectors.unsubscribing_user(token)
     if user is None:
         raise Http404("This unsubscribe link is not valid.")
     if request.method == "POST":

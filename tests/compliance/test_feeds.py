@@ -76,3 +76,44 @@ def test_make_and_revoke_through_the_page(client, alice):
     client.post(reverse("compliance:feed-revoke", args=[feed.pk]))
     client.logout()
     assert client.get(url).status_code == 404
+
+
+def milestone(agency, directive, owner, title, due_on, **fields):
+    from planner.enums import MilestoneKind
+    from planner.models import Milestone
+
+    return Milestone.objects.create(
+        agency=agency,
+        directive=directive,
+        owner=owner,
+        title=title,
+        due_on=due_on,
+        kind=fields.pop("kind", MilestoneKind.CUT_OVER),
+        **fields,
+    )
+
+
+def test_a_users_feed_has_the_milestones_they_own(client, alice, lena, directive, component_a, system_a):
+    mine = milestone(component_a, directive, alice, "Cut over the chat assistant", datetime.date(2026, 5, 4))
+    milestone(component_a, directive, lena, "Lena's cut-over", datetime.date(2026, 5, 5))
+    milestone(
+        component_a,
+        directive,
+        alice,
+        "Already done",
+        datetime.date(2026, 5, 6),
+        done_at=datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC),
+    )
+    _, token = services.feed_create(user=alice, scope=FeedScope.USER)
+    found = events(client, token)
+    assert found["IRS: Cut over the chat assistant"] == mine.due_on
+    assert "IRS: Lena's cut-over" not in found and "IRS: Already done" not in found
+
+
+def test_an_agency_feed_has_the_agencys_milestones(client, olga, alice, bob, directive, component_a, agency_b):
+    milestone(component_a, directive, alice, "Cut over the chat assistant", datetime.date(2026, 5, 4))
+    milestone(agency_b, directive, bob, "Targeting cut-over", datetime.date(2026, 5, 5))
+    _, token = services.feed_create(user=olga, scope=FeedScope.AGENCY, agency=component_a.parent)
+    found = events(client, token)
+    assert found["IRS: Cut over the chat assistant"] == datetime.date(2026, 5, 4)  # a component's, below the agency
+    assert not any("Targeting" in summary for summary in found)

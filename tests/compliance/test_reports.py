@@ -34,7 +34,7 @@ def test_a_draft_counts_the_inventory(directive, component_a, system_a, lena):
     assert summary["removed_since_last_report"] == 1
     assert summary["by_status"]["removed"] == 1 and summary["by_status"]["identified"] == 1
     assert summary["none_found"] is False
-    assert summary["at_risk"] is None  # the planner's seam
+    assert summary["at_risk"] is None  # no stored plan: "no plan", never 0
 
 
 def test_a_component_without_systems_gives_an_explicit_negative_report(client, directive, agency_b, bob):

@@ -401,3 +401,33 @@ def test_xlsx_writer_values_read_back_with_openpyxl():
     ]
     assert sheet["E2"].number_format == "yyyy-mm-dd"
     assert sheet.max_row == 2  # a row of empty cells writes no cell
+
+
+def test_workbook_writer_writes_several_sheets_with_drop_down_lists():
+    from procurement.core.xlsx import WorkbookWriter
+
+    output = io.BytesIO()
+    with WorkbookWriter(output, ["Answers", "Lists"]) as workbook:
+        with workbook.sheet("Answers", ["Status"]) as answers:
+            answers.write_rows([["Open"], ["Closed"]])
+            answers.add_list_validation("A2:A3", "Lists!$A$2:$A$3")
+        with workbook.sheet("Lists", ["Status"]) as lists:
+            lists.write_rows([["Open"], ["Closed"]])
+    workbook = load_workbook(io.BytesIO(output.getvalue()))
+    assert workbook.sheetnames == ["Answers", "Lists"]
+    assert [cell.value for cell in workbook["Lists"]["A"]] == ["Status", "Open", "Closed"]
+    (validation,) = workbook["Answers"].data_validations.dataValidation
+    assert (validation.type, str(validation.sqref), validation.formula1) == ("list", "A2:A3", "Lists!$A$2:$A$3")
+
+
+def test_workbook_writer_refuses_sheets_out_of_order_or_missing():
+    from procurement.core.xlsx import WorkbookWriter
+
+    with pytest.raises(ValueError, match="'Lists'"), WorkbookWriter(io.BytesIO(), ["Answers", "Lists"]) as workbook:
+        workbook.sheet("Lists", ["Status"])
+    with (
+        pytest.raises(ValueError, match="Only 1"),
+        WorkbookWriter(io.BytesIO(), ["Answers", "Lists"]) as workbook,
+        workbook.sheet("Answers", ["Status"]),
+    ):
+        pass

@@ -1,10 +1,16 @@
 """The project base table's helpers."""
 
 import datetime
+from decimal import Decimal
 
 import django_tables2.utils
+from django.template import Context, Template
 
 from procurement.core.tables import IsoDateColumn
+from procurement.inventory import selectors
+from procurement.inventory.enums import Criticality
+from procurement.inventory.tables import ContractTable, SystemTable
+from tests.factories import SystemFactory
 
 
 class Renderer:
@@ -29,3 +35,35 @@ def test_iso_date_column_renders_text_and_exports_the_date():
     column, day = IsoDateColumn(), datetime.date(2026, 8, 27)
     assert column.render(day) == "2026-08-27"
     assert column.value(day) == day
+
+
+LIBRARY_ROWS = Template(
+    "{% for row in table.paginated_rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>\n{% endfor %}"
+)
+
+
+def rows_both_ways(table) -> tuple[list[str], list[str]]:
+    """The table's rows as `rendered_rows` writes them and as django-tables2's cell rendering does."""
+    table.show_only([name for name, _ in table.choosable_columns()])
+    table.paginate(per_page=25)
+    library = LIBRARY_ROWS.render(Context({"table": table})).split("\n")[:-1]
+    return [str(row) for row in table.rendered_rows()], library
+
+
+def test_rendered_rows_equal_the_librarys_cells_in_every_column(olga, agency_a, contract_a, system_b, directive):
+    odd = SystemFactory(
+        agency=agency_a,
+        directive=directive,
+        name="<b>Tom & Jerry</b>",  # escaped once, linked to its page
+        user_count=12345,  # localised as the template would
+        cost_estimate=Decimal("1234.5"),
+        national_security_system=True,
+        replacement="",  # empty: the column's default
+        criticality=Criticality.HIGH,
+    )
+    odd.depends_on.add(system_b)
+    systems, library = rows_both_ways(SystemTable(selectors.system_queryset(olga)))
+    assert systems == library
+    assert len(systems) == 3 and "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in systems[0]
+    contracts, library = rows_both_ways(ContractTable(selectors.contract_queryset(olga)))
+    assert contracts == library and len(contracts) == 1

@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from procurement.compliance.enums import OfficialKind, ReportState, WaiverStatus
+from procurement.compliance.models import AgencyOfficial, DirectivePolicy, StatusReport, Waiver
 from procurement.demo import services as demo
 from procurement.inventory.enums import AgencyType, DependencyKind, Role, SystemStatus
 from procurement.inventory.models import Agency, Contract, Membership, StatusChange, System, User
@@ -41,7 +43,19 @@ def loaded(demo_output, db):
 
 
 def demo_counts() -> dict[str, int]:
-    models = (Agency, System, Contract, StatusChange, Membership, User, System.history.model)
+    models = (
+        Agency,
+        System,
+        Contract,
+        StatusChange,
+        Membership,
+        User,
+        System.history.model,
+        Waiver,
+        AgencyOfficial,
+        DirectivePolicy,
+        StatusReport,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -81,6 +95,8 @@ def test_users_have_their_roles(loaded):
         ("lead", "DOD", Role.TRANSITION_LEAD),
         ("editor", "TREAS", Role.EDITOR),
         ("viewer", "TREAS", Role.VIEWER),
+        ("head", "TREAS", Role.VIEWER),  # officials read through a membership
+        ("designee", "IRS", Role.VIEWER),
     }
     assert User.objects.get(username="oversight").is_oversight
     admin = User.objects.get(username="admin")
@@ -108,6 +124,25 @@ def test_status_history_ends_at_the_status(loaded):
             assert change.from_status == current
             current = change.to_status
         assert current == system.status
+
+
+def test_compliance_pages_have_something_to_show(loaded):
+    """Officials who sign, the directive's policy, a waiver approved and one waiting, and drafts."""
+    officials = {
+        (o.user.username, o.agency.abbreviation, o.kind)
+        for o in AgencyOfficial.objects.select_related("user", "agency")
+    }
+    assert officials == {("head", "TREAS", OfficialKind.AGENCY_HEAD), ("designee", "IRS", OfficialKind.DESIGNEE)}
+    policy = DirectivePolicy.objects.get()
+    assert "no_alternative" in policy.allowed_categories and "security_research" not in policy.allowed_categories
+    approved = Waiver.objects.get(status=WaiverStatus.APPROVED)
+    assert approved.decided_by.username == "designee" and approved.requested_by.username == "editor"
+    assert approved.system.waiver_until == approved.requested_until
+    assert Waiver.objects.filter(status=WaiverStatus.REQUESTED).count() == 1
+    drafts = StatusReport.objects.filter(state=ReportState.DRAFT)
+    assert drafts.count() == Agency.objects.count() and len({report.period for report in drafts}) == 1
+    treasury = drafts.get(agency__abbreviation="TREAS")
+    assert treasury.summary["total"] > 0 and treasury.summary["at_risk"] is not None  # the first plan is read
 
 
 def test_second_run_changes_nothing(loaded):

@@ -52,6 +52,20 @@ def plan_a(lena, agency_a):
 
 
 @pytest.fixture
+def setup_a(agency_a):
+    """Agency A's planning set-up: a team with a dated head-count change, a calendar with a freeze."""
+    from planner.models import FreezeWindow, Team, TeamCapacityChange, WorkCalendar
+
+    team = Team.objects.create(agency=agency_a, kind="engineers", name="Engineers", head_count=2)
+    change = TeamCapacityChange.objects.create(team=team, starts_on="2027-06-01", head_count=4)
+    calendar = WorkCalendar.objects.create(agency=agency_a, name="Defense")
+    freeze = FreezeWindow.objects.create(
+        calendar=calendar, starts_on="2027-04-01", ends_on="2027-04-15", reason="Audit"
+    )
+    return {"agency": agency_a.pk, "team": team.pk, "change": change.pk, "freeze": freeze.pk}
+
+
+@pytest.fixture
 def compliance_a(alice, system_a, component_a, directive):
     """A waiver, a signed status report and a calendar feed of agency A (compliance URLs)."""
     from django.utils import timezone
@@ -95,7 +109,12 @@ def discovery_a(alice, agency_a, system_a, directive):
 
     source = SourceFile.objects.create(agency=agency_a, user=alice, filename="a.csv")
     candidate = Candidate.objects.create(
-        agency=agency_a, directive=directive, source_kind="file_row", fingerprint="a", title="A", matched_text="A",
+        agency=agency_a,
+        directive=directive,
+        source_kind="file_row",
+        fingerprint="a",
+        title="A",
+        matched_text="A",
         proposed_kind="direct_api",
     )
     return {
@@ -126,15 +145,53 @@ MILESTONE_URLS = {"milestone-detail", "milestone-done", "milestone-move", "miles
 PLANNER_UI_WRITES = {
     f"planner:{name}" for name in ("plan-scenario-run", "plan-baseline", "milestone-done", "milestone-move")
 }
+# Planning set-up (planner/setup_views.py): every write is a POST; the page and a system's estimates are GET too.
+SETUP_POST_ONLY = {
+    f"planner:{name}"
+    for name in (
+        "setup-team-add",
+        "setup-freeze-add",
+        "setup-template-save",
+        "setup-template-copy",
+        "setup-template-reset",
+        "setup-team-edit",
+        "setup-change-add",
+        "setup-change-remove",
+        "setup-freeze-remove",
+    )
+}
+SETUP_URLS = {"planner:setup", "planner:system-estimates", *SETUP_POST_ONLY}
 
 
 @pytest.fixture
 def objects_of_a(
-    compliance_a, system_a, contract_a, directive, batch_a, export_job_a, plan_a, saved_view_a, milestone_a, discovery_a
+    compliance_a,
+    system_a,
+    contract_a,
+    directive,
+    batch_a,
+    export_job_a,
+    plan_a,
+    saved_view_a,
+    milestone_a,
+    discovery_a,
+    setup_a,
 ):
     """URL kwargs that point at agency A's objects, per URL name."""
+    kind = {"kind": "direct_api"}
     return {
         **discovery_a,
+        "planner:setup": {"pk": setup_a["agency"]},
+        "planner:setup-team-add": {"pk": setup_a["agency"]},
+        "planner:setup-freeze-add": {"pk": setup_a["agency"]},
+        "planner:setup-template-save": {"pk": setup_a["agency"], **kind},
+        "planner:setup-template-copy": {"pk": setup_a["agency"], **kind},
+        "planner:setup-template-reset": {"pk": setup_a["agency"], **kind},
+        "planner:setup-team-edit": {"pk": setup_a["team"]},
+        "planner:setup-change-add": {"pk": setup_a["team"]},
+        "planner:setup-change-remove": {"pk": setup_a["change"]},
+        "planner:setup-freeze-remove": {"pk": setup_a["freeze"]},
+        "planner:system-estimates": {"pk": system_a.pk},
         "reminders:milestone": {"pk": milestone_a.pk},
         "reminders:policy": {"pk": directive.pk},
         "reminders:queue": {},
@@ -200,6 +257,7 @@ AGENCY_OBJECT_URLS = {
     "planner:plan-at-risk",
     "planner:plan-gantt-system",
     *(f"planner:{name}" for name in PLAN_CHART_URLS | MILESTONE_URLS),
+    *SETUP_URLS,
     "reminders:milestone",
 }
 COMPLIANCE_POST_ONLY = {
@@ -218,6 +276,7 @@ POST_ONLY = {
     "planner:plan-run",
     "planner:plan-cancel",
     *PLANNER_UI_WRITES,
+    *SETUP_POST_ONLY,
     "reminders:notifications-read",
     *COMPLIANCE_POST_ONLY,
 }
@@ -241,6 +300,8 @@ WRITE_URLS = {
     "planner:plan-run",
     "planner:plan-cancel",
     *PLANNER_UI_WRITES,
+    *SETUP_POST_ONLY,
+    "planner:system-estimates",
 }
 
 

@@ -8,9 +8,12 @@ import zoneinfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection, transaction
 from django.urls import reverse
 
+from procurement.inventory import selectors
 from procurement.inventory.enums import Criticality, SystemStatus
+from procurement.inventory.models import System
 from tests.factories import AgencyFactory, SystemFactory
 
 TODAY = datetime.date(2026, 6, 1)
@@ -103,3 +106,27 @@ def test_overdue_ties_are_ordered_by_criticality(client, olga, component_a, dire
     client.force_login(olga)
     response = client.get(reverse("inventory:directive-dashboard", args=[directive.pk]))
     assert [overdue.name for overdue in response.context["overdue"]] == ["Z oldest", "B high", "C moderate", "A low"]
+
+
+def plan_on_postgresql(queryset) -> str:
+    """PostgreSQL's plan for `queryset` when it may not scan the table or sort: an index must serve it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the dashboard's indexes are PostgreSQL's (inventory migration 0006)")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        return queryset.explain()
+
+
+def test_most_overdue_walks_its_index_without_sorting(olga, directive):
+    """The index's CASE must be the one `choice_rank` writes, or PostgreSQL sorts every overdue system."""
+    systems = System.objects.for_user(olga).filter(directive=directive)
+    plan = plan_on_postgresql(selectors.most_overdue(systems, TODAY))
+    assert "system_overdue_order_idx" in plan
+    assert "Sort" not in plan
+
+
+def test_dashboard_groups_read_their_index_alone(olga, directive):
+    systems = System.objects.for_user(olga).filter(directive=directive)
+    plan = plan_on_postgresql(selectors.system_group_counts(systems))
+    assert "Index Only Scan using system_dashboard_idx" in plan

@@ -1,6 +1,7 @@
 """Gantt data and pages, team load, and their access: what the chart draws is what the plan says."""
 
 import datetime
+import json
 
 import pytest
 from django.db import connection
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from planner import services
 from planner.enums import Step
+from planner.gantt import gantt_data
 from planner.load import team_load
 from planner.models import Plan
 from procurement.inventory.enums import DependencyKind, Role
@@ -137,3 +139,15 @@ def test_plan_pages_read_a_constant_number_of_queries(client, lena, agency_a, co
     add_systems(12, 10)
     large = page_queries(client, run(lena, agency_a))
     assert small == large
+
+
+def test_the_gantt_data_is_stored_once_with_the_plan_and_served_as_stored(client, lena, agency_a, irs_systems):
+    """Everyone who may see a plan sees every system of it (a component's people do not see
+    their department's plans), so the data stored with the plan is what each of them gets."""
+    plan = run(lena, agency_a)
+    client.force_login(lena)
+    assert json.loads(Plan.objects.get(pk=plan.pk).gantt_json) == gantt_data(lena, plan) == gantt(client, plan)
+    Plan.objects.filter(pk=plan.pk).update(gantt_json='{"stored": true}')
+    assert gantt(client, plan) == {"stored": True}  # served as stored, not rebuilt
+    Plan.objects.filter(pk=plan.pk).update(gantt_json="")  # a plan stored before the copy existed
+    assert {system["fisma_id"] for system in gantt(client, plan)["systems"]} == {"IRS-1", "IRS-2", "IRS-3"}

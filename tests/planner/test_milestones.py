@@ -96,6 +96,26 @@ def test_a_replan_moves_the_same_rows_and_keeps_manual_dates(lena, agency_a, irs
     assert manual.planned_on == second.steps.get(system=irs_systems[1], step=Step.DECOMMISSION).finishes_on
 
 
+def test_plan_written_milestones_keep_a_history_entry_per_change(client, lena, agency_a, irs_systems):
+    """Written set-based (INSERT ... SELECT), each entry still says which plan set which date."""
+    first = run(lena, agency_a)
+    SystemEstimate.objects.create(system=irs_systems[0], step=Step.BUILD, effort_days=60)
+    second = run(lena, agency_a)
+    removed = Milestone.objects.get(system=irs_systems[0], kind=MilestoneKind.REMOVED)
+    entries = list(
+        removed.history.order_by("history_id").values_list("history_type", "history_change_reason", "due_on")
+    )
+    first_due = first.steps.get(system=irs_systems[0], step=Step.DECOMMISSION).finishes_on
+    assert entries[0] == ("+", f"Due date set by plan #{first.pk}", first_due)
+    assert entries[-1] == ("~", f"Due date set by plan #{second.pk}", removed.due_on)
+    assert removed.history.latest().version == removed.version and removed.history.latest().plan_id == second.pk
+    phase = Milestone.objects.filter(system=None).first()
+    assert phase.history.get().history_change_reason == "From the directive's phases"
+    client.force_login(lena)
+    page = client.get(removed.get_absolute_url()).content.decode()
+    assert f"Due date set by plan #{second.pk}" in page and f"Due date set by plan #{first.pk}" in page
+
+
 def test_the_system_owners_account_owns_its_milestones(lena, alice, agency_a, irs_systems):
     irs_systems[0].owner_email = alice.email.upper()
     irs_systems[0].save()

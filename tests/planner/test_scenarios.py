@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from planner import scenarios, services
+from planner import plan_stored, scenarios, services
 from planner.adjustments import Adjustments, TeamIncrease
 from planner.enums import MilestoneKind, PlanState
-from planner.models import Milestone, Plan
+from planner.models import Milestone, Plan, ScheduledStep
 from planner.selectors import current_plan
 from procurement.inventory.enums import DependencyKind, Role
 from procurement.inventory.models import System
@@ -161,3 +161,21 @@ def test_another_agencys_scenarios_are_404_for_every_role(client, lena, busy_age
             assert client.get(reverse("planner:plan-scenarios", args=[plan.pk])).status_code == 404, role
             assert client.post(reverse("planner:plan-scenario-run", args=[plan.pk]), {"extra": 1}).status_code == 404
             assert client.post(reverse("planner:plan-baseline", args=[plan.pk])).status_code == 404
+
+
+def test_a_what_if_worse_than_its_base_keeps_the_bases_schedule(lena, busy_agency, teams_a):
+    """The guard behind "more capacity never makes more systems late": when the search's schedule
+    is worse than the base's and the base's still fits, the scenario stores the base's."""
+    base = run(lena, busy_agency)
+    scenario = what_if(lena, base, Adjustments(team_increases=(TeamIncrease(teams_a["engineers"].pk, 1, MONDAY),)))
+    base_starts = dict(ScheduledStep.objects.filter(plan=base).values_list("item_id", "start_unit"))
+    # As if the time limit had stopped the search at a worse schedule than its base's.
+    Plan.objects.filter(pk=scenario.pk).update(late_systems=base.late_systems + 1)
+    scenario = Plan.objects.get(pk=scenario.pk)
+
+    plan_stored.scenario_keep_no_worse(scenario)
+
+    scenario.refresh_from_db()
+    assert scenario.late_systems == base.late_systems
+    assert dict(ScheduledStep.objects.filter(plan=scenario).values_list("item_id", "start_unit")) == base_starts
+    assert "so this scenario keeps it" in scenario.input_snapshot["warnings"][-1]

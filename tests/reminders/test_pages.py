@@ -1,9 +1,11 @@
 """The notifications page, the header count, per-milestone reminders, settings and the staff queue."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
-from procurement.reminders import services
+from procurement.reminders import selectors, services
 from procurement.reminders.models import Digest, ReminderPreference
 from tests.reminders.conftest import at
 
@@ -22,7 +24,7 @@ def test_notices_show_in_the_app_with_an_unread_count_in_the_header(client, alic
     client.force_login(alice)
     page = client.get(reverse("reminders:notifications")).content.decode()
     assert swept.title in page
-    assert "Notifications <span" in page and "1<span class=\"usa-sr-only\"> unread" in page
+    assert "Notifications <span" in page and '1<span class="usa-sr-only"> unread' in page
     client.post(reverse("reminders:notifications-read"))
     page = client.get(reverse("reminders:notifications")).content.decode()
     assert "unread</span>" not in page
@@ -58,3 +60,25 @@ def test_the_queue_is_for_administrators_and_shows_failures(client, alice, root,
 
 def test_an_unsubscribe_link_that_is_not_ours_is_404(client):
     assert client.post(reverse("reminders:unsubscribe", args=["forged"])).status_code == 404
+
+
+def test_the_milestone_page_lists_its_reminders_sent_and_pending(client, alice, bob, swept, make_milestone):
+    pending = make_milestone("2026-03-16")
+    services.reminders_sweep(at("2026-03-09", 10))  # owed, not sent yet
+    client.force_login(alice)
+    page = client.get(reverse("planner:milestone-detail", args=[swept.pk])).content.decode()
+    assert 'id="reminders-heading"' in page and "Reminders sent and pending" in page
+    assert "Due soon" in page and "<td>Sent</td>" in page
+    page = client.get(reverse("planner:milestone-detail", args=[pending.pk])).content.decode()
+    assert "<td>Pending</td>" in page and "<td>Sent</td>" not in page
+    client.force_login(bob)  # another agency: the milestone, and so its reminders, are a 404
+    assert client.get(reverse("planner:milestone-detail", args=[swept.pk])).status_code == 404
+    assert selectors.reminders_of_milestone(bob, swept.pk) == []
+    assert len(selectors.reminders_of_milestone(alice, swept.pk)) == 1
+
+
+def test_the_header_count_badge_is_styled():
+    from django.contrib.staticfiles import finders
+
+    css = Path(finders.find("phaseout/phaseout.css")).read_text()
+    assert ".phaseout-notice-count {" in css and "background-color: #b50909" in css

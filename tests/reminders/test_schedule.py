@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from procurement.reminders import schedule
@@ -53,6 +53,8 @@ def test_an_hour_the_clock_skips_is_reached_at_the_jump_and_a_repeated_hour_once
     hour=st.integers(0, 23),
     zone=st.sampled_from(["America/New_York", "America/Los_Angeles", "Pacific/Honolulu", "America/Phoenix", "UTC"]),
 )
+# The strategies are trivial; on a machine shared by many processes drawing them can still look slow.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 def test_the_send_instant_is_exactly_when_the_notice_date_turns(day, hour, zone):
     instant = schedule.send_instant(day, zone, hour)
     assert schedule.notice_date(instant, zone, hour) == day
@@ -127,3 +129,18 @@ def test_each_agency_s_digest_follows_its_own_zone(make_milestone, component_a, 
     make_milestone("2026-03-09", agency=agency_b, owner=bob)
     sent_at = sweeps_every_quarter_hour(at("2026-03-09", 0, 0), at("2026-03-09", 23, 45))
     assert [moment.isoformat() for moment in sent_at] == ["2026-03-09T13:00:00+00:00", "2026-03-09T19:00:00+00:00"]
+
+
+@given(
+    instant=st.datetimes(min_value=datetime.datetime(2026, 1, 1), max_value=datetime.datetime(2027, 12, 31)),
+    zone=st.sampled_from(["America/New_York", "America/Los_Angeles", "Pacific/Honolulu", "Pacific/Guam", "UTC"]),
+)
+@settings(suppress_health_check=[HealthCheck.too_slow])
+def test_hour_ranges_give_every_hour_the_notice_date_of_that_hour(instant, zone):
+    """The sweep's one statement per notice date covers each digest hour with that hour's own date."""
+    now = instant.replace(tzinfo=UTC)
+    ranges = schedule.hour_ranges(now, zone)
+    assert [hour for part in ranges for hour in range(part.first, part.last + 1)] == list(range(24))
+    for part in ranges:
+        for hour in range(part.first, part.last + 1):
+            assert part.notice_on == schedule.notice_date(now, zone, hour)

@@ -13,6 +13,12 @@ def days_overdue(reminder) -> int:
     return (reminder.notice_on - reminder.due_on).days
 
 
+@register.inclusion_tag("reminders/_milestone_reminders.html", takes_context=True)
+def milestone_reminders(context, milestone):
+    """The reminders sent and pending for a milestone, on the planner's milestone page."""
+    return {"reminders": selectors.reminders_of_milestone(context["request"].user, milestone.pk)}
+
+
 @register.inclusion_tag("reminders/_header_link.html", takes_context=True)
 def notifications_link(context):
     user = context["request"].user

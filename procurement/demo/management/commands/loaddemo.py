@@ -46,6 +46,7 @@ class Command(BaseCommand):
         if systems:
             started = time.monotonic()
             created = demo.load_scale_systems(systems)
+            demo.refresh_statistics()
             self.stdout.write(
                 f"Scale systems: {created} new, {systems} requested "
                 f"({time.monotonic() - started:.1f} s; deadlines derived)."
