@@ -16,8 +16,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
-from django.db.models import CharField, DateTimeField, IntegerField, Max, Value
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from planner.enums import SYSTEM_MILESTONE_KINDS, MilestoneKind, Step
@@ -25,6 +25,7 @@ from planner.models import Milestone, Plan, PlanSystem, ScheduledStep
 from procurement.core.uploads import MEGABYTE, size_text
 from procurement.inventory.access import Action, can
 from procurement.inventory.enums import Role
+from procurement.inventory.history import history_record_bulk
 from procurement.inventory.models import Directive, Membership, System, User
 
 # The step whose last day a system milestone is due (a contract action: the last of them).
@@ -39,7 +40,7 @@ STEP_OF_KIND = {
 MAX_STATUS_REPORTS = 60
 # simple_history keeps a change reason of at most this many characters.
 REASON_MAX_CHARS = 100
-# Rows per INSERT of plan-written milestones and per INSERT ... SELECT of their history.
+# Rows per INSERT of plan-written milestones.
 WRITE_BATCH = 900
 EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg", ".txt", ".csv", ".xlsx", ".docx", ".msg", ".eml"}
 REPLANNED = "Due date set by plan #{plan}"
@@ -104,8 +105,8 @@ def milestones_from_plan(plan: Plan) -> None:
     Milestone.objects.bulk_create(new, batch_size=WRITE_BATCH)
     fields = ["due_on", "planned_on", "plan", "version", "updated_at"]
     Milestone.objects.bulk_update(moved, fields, batch_size=WRITE_BATCH)
-    history_from_rows([row.pk for row in new], "+", reason)
-    history_from_rows([row.pk for row in moved], "~", reason)
+    _history(new, "+", reason)
+    _history(moved, "~", reason)
     _phase_milestones(plan, systems.values(), owners)
 
 
@@ -186,29 +187,20 @@ def _phase_milestones(plan: Plan, systems: Iterable[dict], owners: _Owners) -> N
         if (agency_id, directive_id, kind, due) not in existing
     ]
     Milestone.objects.bulk_create(new, batch_size=WRITE_BATCH)
-    history_from_rows([row.pk for row in new], "+", "From the directive's phases")
+    _history(new, "+", "From the directive's phases")
 
 
-def history_from_rows(ids: list[int], history_type: str, reason: str) -> None:
-    """The history entries of rows a plan just wrote, one INSERT ... SELECT per batch: the
-    database copies each row as it now is, where simple_history's bulk helpers would build a
-    model instance per entry (most of the time of storing a 1,000-system plan)."""
-    history = Milestone.history.model
-    tracked = [field.attname for field in history._meta.concrete_fields if not field.name.startswith("history_")]
-    stamp = {
-        "history_date": Value(timezone.now(), DateTimeField()),
-        "history_change_reason": Value(reason[:REASON_MAX_CHARS], CharField()),
-        "history_type": Value(history_type, CharField()),
-        "history_user_id": Value(None, IntegerField()),
-    }
-    columns = ", ".join(connection.ops.quote_name(history._meta.get_field(name).column) for name in tracked)
-    columns += ", " + ", ".join(connection.ops.quote_name(name) for name in stamp)
-    aliases = {f"stamp_{name}": value for name, value in stamp.items()}
-    for start in range(0, len(ids), WRITE_BATCH):
-        rows = Milestone.objects.filter(pk__in=ids[start : start + WRITE_BATCH]).order_by()
-        select, params = rows.annotate(**aliases).values_list(*tracked, *aliases).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {history._meta.db_table} ({columns}) {select}", params)
+def _history(rows: list[Milestone], history_type: str, reason: str) -> None:
+    """One history entry per row a plan just wrote, copied by the database (inventory.history):
+    simple_history's bulk helpers build a model instance per entry, most of a large plan's store."""
+    history_record_bulk(
+        Milestone,
+        [row.pk for row in rows],
+        history_type=history_type,
+        user=None,
+        reason=reason[:REASON_MAX_CHARS],
+        date=timezone.now(),
+    )
 
 
 def _directives(ids: set[int]):
