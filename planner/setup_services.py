@@ -31,7 +31,8 @@ MAX_HEAD_COUNT = 32_767
 UNEDITED_FIELDS = {"updated_by"}
 
 
-def _require_lead(user, agency_id: int) -> None:
+def require_lead(user, agency_id: int) -> None:
+    """The one check of who changes an agency's planning set-up (views call it before reading a form)."""
     if not may_set_up(user, agency_id):
         raise PermissionDenied("Only the agency's transition lead or an administrator changes its planning set-up.")
 
@@ -86,7 +87,7 @@ def _require_unique_name(agency_id: int, name: str, team_id: int | None = None) 
 
 @transaction.atomic
 def team_create(*, user, agency: Agency, kind: str, name: str, head_count: int) -> Team:
-    _require_lead(user, agency.pk)
+    require_lead(user, agency.pk)
     _require_unique_name(agency.pk, name)
     team = Team(agency=agency, kind=kind, name=name, head_count=head_count)
     team.full_clean()
@@ -97,7 +98,7 @@ def team_create(*, user, agency: Agency, kind: str, name: str, head_count: int) 
 @transaction.atomic
 def team_update(*, user, team: Team, expected_version: int | None, name: str, kind: str, head_count: int) -> Team:
     """Renames a team or changes its kind or head count; refuses a stale form (EditConflict)."""
-    _require_lead(user, team.agency_id)
+    require_lead(user, team.agency_id)
     stored = Team.objects.select_for_update().get(pk=team.pk)
     changes = _refuse_if_stale(user, stored, expected_version)
     if changes:
@@ -115,7 +116,7 @@ def team_update(*, user, team: Team, expected_version: int | None, name: str, ki
 @transaction.atomic
 def team_capacity_change_add(*, user, team: Team, starts_on: datetime.date, head_count: int, note: str = ""):
     """From `starts_on` the team has `head_count` people; one change per team and day."""
-    _require_lead(user, team.agency_id)
+    require_lead(user, team.agency_id)
     if TeamCapacityChange.objects.filter(team=team, starts_on=starts_on).exists():
         raise ValidationError({"starts_on": f"{team.name} already changes on {starts_on:%Y-%m-%d}; remove that first."})
     change = TeamCapacityChange(team=team, starts_on=starts_on, head_count=head_count, note=note)
@@ -126,7 +127,7 @@ def team_capacity_change_add(*, user, team: Team, starts_on: datetime.date, head
 
 @transaction.atomic
 def team_capacity_change_remove(*, user, change: TeamCapacityChange) -> None:
-    _require_lead(user, change.team.agency_id)
+    require_lead(user, change.team.agency_id)
     _delete(change, user)
 
 
@@ -136,7 +137,7 @@ def team_capacity_change_remove(*, user, change: TeamCapacityChange) -> None:
 @transaction.atomic
 def freeze_window_add(*, user, agency: Agency, starts_on: datetime.date, ends_on: datetime.date, reason: str):
     """Adds a freeze to the agency's calendar, creating the calendar on its first freeze."""
-    _require_lead(user, agency.pk)
+    require_lead(user, agency.pk)
     if ends_on < starts_on:
         raise ValidationError({"ends_on": "The last frozen day must be on or after the first."})
     calendar, _ = WorkCalendar.objects.get_or_create(
@@ -150,7 +151,7 @@ def freeze_window_add(*, user, agency: Agency, starts_on: datetime.date, ends_on
 
 @transaction.atomic
 def freeze_window_remove(*, user, window: FreezeWindow) -> None:
-    _require_lead(user, window.calendar.agency_id)
+    require_lead(user, window.calendar.agency_id)
     _delete(window, user)
 
 
@@ -174,7 +175,7 @@ def work_template_override(*, user, agency: Agency, kind: str) -> list[WorkTempl
 
     A kind it already overrides is left as it is: a second click copies nothing over its edits.
     """
-    _require_lead(user, agency.pk)
+    require_lead(user, agency.pk)
     existing = set(WorkTemplateStep.objects.filter(agency=agency, dependency_kind=kind).values_list("step", flat=True))
     rows = []
     for step in effective_template(agency, kind).steps:
@@ -201,7 +202,7 @@ def work_template_save(*, user, agency: Agency, kind: str, edits: list[StepEdit]
 
     Refuses (EditConflict, nothing written) when a row the form showed changed since.
     """
-    _require_lead(user, agency.pk)
+    require_lead(user, agency.pk)
     stored = {
         row.step: row
         for row in WorkTemplateStep.objects.select_for_update().filter(agency=agency, dependency_kind=kind)
@@ -234,7 +235,7 @@ def work_template_save(*, user, agency: Agency, kind: str, edits: list[StepEdit]
 @transaction.atomic
 def work_template_reset(*, user, agency: Agency, kind: str) -> int:
     """Drops the agency's own rows of the kind: its department's or the default template applies again."""
-    _require_lead(user, agency.pk)
+    require_lead(user, agency.pk)
     rows = list(WorkTemplateStep.objects.filter(agency=agency, dependency_kind=kind))
     for row in rows:
         _delete(row, user, reason="Reset to defaults")
@@ -260,7 +261,7 @@ def system_estimates_save(*, user, system: System, edits: list[EstimateEdit], re
     A form that showed another version of any of these steps (or none where one exists now)
     is refused with what changed, and nothing is written.
     """
-    _require_lead(user, system.agency_id)
+    require_lead(user, system.agency_id)
     stored = {row.step: row for row in SystemEstimate.objects.select_for_update().filter(system=system)}
     _refuse_stale_estimates(user, system, stored, edits)
     changed = 0

@@ -10,7 +10,7 @@ moved on, so saving again applies them knowingly.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,8 +38,7 @@ class SetupAgencyListView(FilteredTableView):
 
 def _require_lead(request, agency_id: int) -> None:
     """A viewer's post is refused before its form is read: no field errors for what they may not do."""
-    if not selectors.may_set_up(request.user, agency_id):
-        raise PermissionDenied("Only the agency's transition lead or an administrator changes its planning set-up.")
+    services.require_lead(request.user, agency_id)
 
 
 def _setup_url(agency_id: int, section: str = "") -> str:
