@@ -478,3 +478,106 @@ def keep_best(
         lists[slot] = all_lists[chosen[slot]]
         starts[slot] = all_starts[chosen[slot]]
         fitness[slot] = all_fitness[chosen[slot]]
+
+
+# The urgency search's kernels (urgency_search.py): a local search over one number per
+# deadline item, its urgency. Every item takes the smallest urgency at or after it along
+# its successors, so a predecessor never comes after its successor, and the activity
+# list is the items by that key, ties in topological order.
+
+NO_URGENCY = np.inf
+
+
+@njit(cache=True, nogil=True)
+def decode_urgencies(
+    arrays: SgsArrays, topological: np.ndarray, urgency: np.ndarray, keys: np.ndarray, starts: np.ndarray
+) -> bool:
+    """The schedule of the list the urgencies give, into `starts` (`keys` is scratch space)."""
+    size = topological.shape[0]
+    for position in range(size - 1, -1, -1):
+        item = topological[position]
+        key = urgency[item]
+        for entry in range(arrays.successor_pointers[item], arrays.successor_pointers[item + 1]):
+            successor_key = keys[arrays.successor_items[entry]]
+            if successor_key < key:
+                key = successor_key
+        keys[item] = key
+    order = topological[np.argsort(keys[topological], kind="mergesort")]
+    return forward_schedule(arrays, order, starts)
+
+
+@njit(cache=True, nogil=True)
+def lateness_fitness(arrays: SgsArrays, starts: np.ndarray) -> int:
+    """Weighted tardiness, then the number of late items, then makespan, as one number."""
+    tardiness = 0
+    late = 0
+    end = 0
+    for item in range(starts.shape[0]):
+        finish = starts[item] + arrays.durations[item]
+        end = max(end, finish)
+        deadline = arrays.deadlines[item]
+        if deadline >= 0 and finish > deadline:
+            tardiness += arrays.weights[item] * (finish - deadline)
+            late += 1
+    return (tardiness * (starts.shape[0] + 1) + late) * (arrays.capacity.shape[1] + 1) + end
+
+
+@njit(cache=True, nogil=True)
+def urgency_moves(
+    arrays: SgsArrays,
+    topological: np.ndarray,
+    deadline_items: np.ndarray,
+    urgency: np.ndarray,
+    starts: np.ndarray,
+    moves: int,
+    spread: float,
+) -> int:
+    """Try `moves` changes of the urgencies, keeping each that is no worse; returns the improvements.
+
+    `starts` holds the schedule of `urgency` and is updated with it. A move
+    makes a late item more urgent by up to its lateness (it overtakes the
+    items due in between), makes a random one less urgent (its slack goes to
+    others), or swaps the urgencies of a late item and a random one.
+    Equal schedules are accepted too: moves along a plateau.
+    """
+    size = topological.shape[0]
+    count = deadline_items.shape[0]
+    keys = np.empty(size, dtype=np.float64)
+    trial = np.empty(size, dtype=np.int64)
+    late = np.empty(count, dtype=np.int64)
+    best = lateness_fitness(arrays, starts)
+    improvements = 0
+    for _ in range(moves):
+        late_count = 0
+        for position in range(count):
+            item = deadline_items[position]
+            if starts[item] + arrays.durations[item] > arrays.deadlines[item]:
+                late[late_count] = item
+                late_count += 1
+        first = deadline_items[np.random.randint(count)]
+        second = -1
+        old_first = urgency[first]
+        old_second = 0.0
+        choice = np.random.random()
+        if choice < 0.5 and late_count > 0:
+            first = late[np.random.randint(late_count)]
+            old_first = urgency[first]
+            lateness = starts[first] + arrays.durations[first] - arrays.deadlines[first]
+            urgency[first] = old_first - np.random.uniform(0.5, lateness + spread)
+        elif choice < 0.8 or late_count == 0:
+            urgency[first] = old_first + np.random.uniform(0.5, 2.0 * spread)
+        else:
+            second = late[np.random.randint(late_count)]
+            old_second = urgency[second]
+            urgency[first], urgency[second] = old_second, old_first
+        if decode_urgencies(arrays, topological, urgency, keys, trial):
+            value = lateness_fitness(arrays, trial)
+            if value <= best:
+                improvements += value < best
+                best = value
+                starts[:] = trial
+                continue
+        urgency[first] = old_first
+        if second >= 0:
+            urgency[second] = old_second
+    return improvements

@@ -1,6 +1,6 @@
 """An independent check of a returned schedule, written without engine code."""
 
-from planner.engine.model import Problem, Resource, Result
+from planner.engine.model import ItemSchedule, Problem, Resource, Result, Status
 
 
 def capacity_at(resource: Resource, unit: int) -> int:
@@ -47,3 +47,12 @@ def recomputed_lateness(problem: Problem, result: Result) -> dict[str, int]:
         finish = result.schedule[item.id].finish
         lateness[item.id] = 0 if item.deadline is None else max(0, finish - item.deadline)
     return lateness
+
+
+def result_of(problem: Problem, starts: list[int]) -> Result:
+    """A schedule given as start times (in item order), in the shape the checks above read."""
+    schedule = {
+        item.id: ItemSchedule(item.id, start, start + item.duration, 0)
+        for item, start in zip(problem.items, starts, strict=True)
+    }
+    return Result(Status.FEASIBLE, schedule, None, None, 0, None, 0.0)

@@ -6,24 +6,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.engine.heuristic import construct
-from planner.engine.model import ItemSchedule, Problem, Result, SolveOptions, Status
+from planner.engine.model import Problem, SolveOptions, Status
 from planner.engine.neighbourhood import NEIGHBOURHOOD_KINDS, _neighbourhood, value_of
 from planner.engine.network import build_network
 from planner.engine.solve import solve
 from planner.engine.submodel import solve_among_fixed
 from planner.engine.validation import validate
-from tests.engine.checks import assert_schedule_valid
+from tests.engine.checks import assert_schedule_valid, result_of
 from tests.engine.strategies import problems
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def as_result(problem: Problem, starts: list[int]) -> Result:
-    schedule = {
-        item.id: ItemSchedule(item.id, start, start + item.duration, 0)
-        for item, start in zip(problem.items, starts, strict=True)
-    }
-    return Result(Status.FEASIBLE, schedule, None, None, 0, None, 0.0)
 
 
 @SETTINGS
@@ -36,7 +28,7 @@ def test_tardiness_step_among_fixed_items_keeps_every_rule(problem: Problem, kin
     free = _neighbourhood(network, start.starts, 0.5, kind, random.Random(seed))
     status, found = solve_among_fixed(network, start.starts, free, 1.0, seed)
     assert found is not None, status  # the current placement of the free items is always a solution
-    assert_schedule_valid(problem, as_result(problem, found))
+    assert_schedule_valid(problem, result_of(problem, found))
     assert value_of(network, found, "tardiness") <= value_of(network, start.starts, "tardiness")
     assert all(found[item] == start.starts[item] for item in range(network.size) if item not in free)
 

@@ -7,12 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.engine.evaluation import score
-from planner.engine.model import ItemSchedule, Problem, Resource, Result, Status, WorkItem
+from planner.engine.model import Problem, Resource, WorkItem
 from planner.engine.network import build_network
 from planner.engine.population import PopulationSearch
 from planner.engine.psplib import psplib_directory, read_instance
 from planner.engine.validation import validate
-from tests.engine.checks import assert_schedule_valid, recomputed_lateness
+from tests.engine.checks import assert_schedule_valid, recomputed_lateness, result_of
 from tests.engine.strategies import problems
 
 # Skipped on a machine without the PSPLIB data, but never in CI, where shared/ is always there.
@@ -21,15 +21,6 @@ needs_psplib = pytest.mark.skipif(
 )
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def as_result(problem: Problem, starts: list[int]) -> Result:
-    """The population's schedule in the shape the independent checker reads."""
-    schedule = {
-        item.id: ItemSchedule(item.id, start, start + item.duration, 0)
-        for item, start in zip(problem.items, starts, strict=True)
-    }
-    return Result(Status.FEASIBLE, schedule, None, None, 0, None, 0.0)
 
 
 @SETTINGS
@@ -43,11 +34,11 @@ def test_every_schedule_in_the_population_keeps_every_rule(problem: Problem, obj
     best = population.best()
     assert best is not None  # the default horizon always leaves room
     for starts in population.elite(8):
-        result = as_result(problem, starts)
+        result = result_of(problem, starts)
         assert_schedule_valid(problem, result)
     # Fitness is what the schedule really scores: weighted tardiness against every deadline, then makespan.
     found = score(network, best.starts, objective)
-    lateness = recomputed_lateness(problem, as_result(problem, best.starts))
+    lateness = recomputed_lateness(problem, result_of(problem, best.starts))
     weights = {item.id: item.weight for item in problem.items}
     if objective == "makespan" or not network.has_deadlines():
         assert best.fitness == found.makespan
@@ -66,7 +57,7 @@ def test_a_hard_horizon_is_kept_or_nothing_is_returned(problem: Problem) -> None
     population.seed_population([])
     population.evolve(0.0, max_generations=3)
     for starts in population.elite(6):
-        assert_schedule_valid(tight, as_result(tight, starts))
+        assert_schedule_valid(tight, result_of(tight, starts))
 
 
 def test_injected_schedule_is_kept_and_never_worsened() -> None:
@@ -74,7 +65,7 @@ def test_injected_schedule_is_kept_and_never_worsened() -> None:
     problem = Problem(items, (Resource("engineers", 2),))
     network = build_network(problem)
     good = [0, 0, 1, 2, 3, 4]  # a valid plan: at most two engineers busy at once
-    assert_schedule_valid(problem, as_result(problem, good))
+    assert_schedule_valid(problem, result_of(problem, good))
     population = PopulationSearch(network, "tardiness_then_makespan", size=4)
     population.seed_population([good])
     population.evolve(0.0, max_generations=10)

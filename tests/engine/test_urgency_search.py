@@ -1,0 +1,83 @@
+"""The urgency search keeps every rule, never ends worse than earliest deadline first, and beats it on domain plans."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bench.domain import generate
+from bench.edf import earliest_deadline_first
+from planner.engine import SolveOptions, solve
+from planner.engine.evaluation import score
+from planner.engine.model import Problem
+from planner.engine.network import build_network
+from planner.engine.urgency_search import search_urgencies
+from planner.engine.validation import validate
+from tests.engine.checks import assert_schedule_valid, result_of
+from tests.engine.strategies import problems
+
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def late_items(problem: Problem, starts: list[int]) -> int:
+    return sum(
+        1
+        for item, start in zip(problem.items, starts, strict=True)
+        if item.deadline is not None and start + item.duration > item.deadline
+    )
+
+
+@SETTINGS
+@given(problems(max_items=12), st.integers(0, 3))
+def test_every_schedule_it_returns_keeps_every_rule(problem: Problem, seed: int) -> None:
+    validate(problem)
+    network = build_network(problem)
+    found = search_urgencies(network, 0.0, seed, workers=2, moves=40)
+    if not network.has_deadlines():
+        assert found is None  # nothing to be urgent about: the other searches answer
+        return
+    assert found is not None  # the default horizon always leaves room
+    assert_schedule_valid(problem, result_of(problem, found))
+
+
+@SETTINGS
+@given(problems(max_items=12), st.integers(0, 3))
+def test_it_never_ends_worse_than_earliest_deadline_first(problem: Problem, seed: int) -> None:
+    validate(problem)
+    network = build_network(problem)
+    found = search_urgencies(network, 0.0, seed, moves=40)
+    if found is None:
+        return
+    by_hand = earliest_deadline_first(problem)
+    edf_starts = [by_hand.starts[item.id] for item in problem.items]
+    found_score = score(network, found, "tardiness_then_makespan")
+    assert found_score.weighted_tardiness <= by_hand.weighted_tardiness
+    if found_score.weighted_tardiness == by_hand.weighted_tardiness:
+        assert late_items(problem, found) <= late_items(problem, edf_starts)
+
+
+def test_on_a_domain_plan_it_cuts_tardiness_and_late_systems_against_earliest_deadline_first() -> None:
+    problem = generate(300, seed=1)
+    network = build_network(problem)
+    by_hand = earliest_deadline_first(problem)
+    found = search_urgencies(network, 0.0, seed=0, workers=1, moves=600)  # a fixed count: load does not matter
+    assert found is not None
+    assert_schedule_valid(problem, result_of(problem, found))
+    tardiness = score(network, found, "tardiness_then_makespan").weighted_tardiness
+    assert tardiness <= 0.8 * by_hand.weighted_tardiness
+    assert late_items(problem, found) < by_hand.late_items
+
+
+def test_the_same_seed_and_moves_give_the_same_schedule() -> None:
+    network = build_network(generate(200, seed=2))
+    first = search_urgencies(network, 0.0, seed=5, workers=2, moves=100)
+    second = search_urgencies(network, 0.0, seed=5, workers=2, moves=100)
+    assert first == second
+
+
+def test_solve_beats_earliest_deadline_first_on_a_domain_plan_in_a_deterministic_run() -> None:
+    problem = generate(300, seed=1)
+    by_hand = earliest_deadline_first(problem)
+    result = solve(problem, SolveOptions(time_limit_seconds=0.5, workers=1, seed=0, deterministic=True))
+    assert_schedule_valid(problem, result)
+    assert result.weighted_tardiness is not None
+    assert result.weighted_tardiness <= 0.7 * by_hand.weighted_tardiness
+    assert len(result.late_reasons) < by_hand.late_items
