@@ -138,7 +138,7 @@ def list_table(user: User, columns: list[str]):
     request.GET.setlist("columns", columns)
     view = SystemListView()
     view.setup(request)
-    return view.export_table(request)
+    return view.build_table(request)
 
 
 def copy_same_query(user: User, columns: list[str]) -> int:
@@ -273,7 +273,7 @@ def report(name: str, runs: list[tuple[float, int, int]], baseline: list[tuple[f
     print(line + f"  (median of {len(runs)}: {', '.join(f'{run[0]:.2f}' for run in runs)})", flush=True)
 
 
-def run(repeat: int, xlsx_repeat: int) -> None:
+def run(repeat: int, xlsx_repeat: int, csv_only: bool = False) -> None:
     version = f" {connection.pg_version}" if connection.vendor == "postgresql" else ""
     print(f"{System.objects.count():,} systems, {connection.vendor}{version}, load average {os.getloadavg()}")
     for column_set in COLUMN_SETS:
@@ -284,12 +284,14 @@ def run(repeat: int, xlsx_repeat: int) -> None:
             if connection.vendor == "postgresql":
                 copy_runs.append(in_child("copy", column_set))
         report("CSV through the view", csv_runs, copy_runs)
+        if csv_only:
+            continue
         report("XLSX, the service", [in_child("xlsx", column_set) for _ in range(xlsx_repeat)])
         if has_job_table():
             report("XLSX, the Celery task", [in_child("task", column_set) for _ in range(xlsx_repeat)])
         else:
             print("  XLSX, the Celery task: this database has no export jobs table (migrate a copy of it)")
-    if has_job_table():
+    if has_job_table() and not csv_only:
         print("through a worker process (request to job done)")
         through_a_worker(xlsx_repeat)
     print(f"load average {os.getloadavg()} at the end")
@@ -299,9 +301,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="CSV and COPY runs per column set")
     parser.add_argument("--xlsx-repeat", type=int, default=3, help="XLSX runs per column set and way")
+    parser.add_argument("--csv-only", action="store_true", help="CSV and COPY only, no XLSX")
     parser.add_argument("--child", nargs=2, metavar=("WAY", "COLUMNS"), help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
         child(*arguments.child)
     else:
-        run(arguments.repeat, arguments.xlsx_repeat)
+        run(arguments.repeat, arguments.xlsx_repeat, arguments.csv_only)

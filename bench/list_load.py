@@ -25,7 +25,7 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PORT = 8765
+PORT = 8765  # --port: another free loopback port when several runs share the machine
 BENCH_USER = "bench-oversight"
 BENCH_PASSWORD = "bench-oversight-password-2026"
 
@@ -140,7 +140,7 @@ def run(clients: int, requests: int, workers: int) -> None:
 
     print(
         f"{System.objects.count():,} systems; gunicorn, {workers} workers; {clients} clients; {requests} "
-        f" requests a page"
+        f" requests a page; load average {os.getloadavg()}"
     )
     server = start_gunicorn(workers)
     try:
@@ -155,6 +155,7 @@ def run(clients: int, requests: int, workers: int) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    print(f"load average {os.getloadavg()} at the end")
 
 
 if __name__ == "__main__":
@@ -162,5 +163,7 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=PORT)
     arguments = parser.parse_args()
+    PORT = arguments.port
     run(arguments.clients, arguments.requests, arguments.workers)

@@ -1,4 +1,4 @@
-"""Plan, Gantt, team-load, what-if and milestone pages for one agency with 1,000 systems.
+"""Plan, at-risk, Gantt, team-load, what-if and milestone pages for one agency with 1,000 systems.
 
     DATABASE_URL=postgres://... python -m bench.plan_pages [--systems 1000] [--time-limit 10] [--repeat 5]
 
@@ -22,13 +22,13 @@ django.setup()
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
-from django.urls import reverse  # noqa: E402
 
 from bench.plan_runs import ensure_agency  # noqa: E402
 from planner import services  # noqa: E402
 from planner.selectors import current_plan  # noqa: E402
 from procurement.inventory.enums import Role  # noqa: E402
 from procurement.inventory.models import Membership, User  # noqa: E402
+from tests.planner.checks import plan_urls  # noqa: E402
 
 
 def lead_of(agency) -> User:
@@ -38,19 +38,14 @@ def lead_of(agency) -> User:
 
 
 def pages(plan) -> dict[str, str]:
-    return {
-        "plan": reverse("planner:plan-detail", args=[plan.pk]),
-        "gantt": reverse("planner:plan-gantt", args=[plan.pk]),
-        "gantt-data": reverse("planner:plan-gantt-data", args=[plan.pk]),
-        "load-weeks": reverse("planner:plan-load", args=[plan.pk]),
-        "scenarios": reverse("planner:plan-scenarios", args=[plan.pk]),
-        "milestones": reverse("planner:milestone-list") + f"?agency={plan.agency_id}&per_page=100",
-        "milestones-overdue": reverse("planner:milestone-list") + "?state=overdue&per_page=100",
-    }
+    """The pages of `tests.planner.checks.plan_urls`, one system's Gantt being its latest system's."""
+    system_id = plan.systems.order_by("-late_days", "system__fisma_id").values_list("system_id", flat=True).first()
+    return plan_urls(plan, system_id)
 
 
 def measure(client: Client, url: str, repeat: int) -> dict:
     times, queries, size = [], 0, 0
+    client.get(url)  # a warm-up: the first request compiles templates and fills caches
     for _ in range(repeat):
         reset_queries()
         began = time.perf_counter()

@@ -1,6 +1,7 @@
 """Planning in the app, end to end: one agency with 1,000 systems built, solved and stored.
 
     DATABASE_URL=postgres://... python -m bench.plan_runs [--systems 1000] [--time-limit 30]
+    DATABASE_URL=... REDIS_URL=redis://... python -m bench.plan_runs --all-agencies [--workers 1 2] [--time-limit 30]
 
 Makes sure an agency BENCH with N synthetic systems exists (bulk-inserted: a seeded mix of
 dependency kinds, criticality, sizes and workflow states, 5 % depending on an earlier
@@ -10,6 +11,14 @@ snapshot), solve (the parts, one after another here), store (steps and systems).
 JSON line: seconds per phase, items, parts, status, gap, late systems and weighted
 tardiness, against earliest-deadline-first list scheduling (bench/edf.py) on the same
 problem and teams in the same run.
+
+`--all-agencies` plans every department (each plan covers its components, as the demo's
+plans do) on real Celery worker processes that take tasks from REDIS_URL, once per
+`--workers` count in the same run: it starts that many workers (solo pool, one process
+each) on a queue of its own, waits until they are ready, queues one run per department
+as a transition lead's request does, and times from the first queued run to the last
+stored plan. Every round starts from the same current plans, so rounds differ only in
+their workers. Prints one JSON line per round and a last line with the speed-up.
 """
 
 import argparse
@@ -17,19 +26,27 @@ import datetime
 import json
 import os
 import random
+import subprocess
+import sys
+import tempfile
 import time
+import uuid
+from pathlib import Path
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "procurement.settings")
 django.setup()
 
+from celery import current_app  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from bench.edf import earliest_deadline_first  # noqa: E402
 from planner import services  # noqa: E402
-from planner.enums import TeamKind  # noqa: E402
+from planner.enums import UNFINISHED_STATES, TeamKind  # noqa: E402
 from planner.models import Plan, PlanPart, Team  # noqa: E402
+from planner.selectors import current_plan  # noqa: E402
 from planner.snapshots import problem_from_json  # noqa: E402
 from procurement.inventory.enums import AgencyType, Criticality, DependencyKind, Network, SystemStatus  # noqa: E402
 from procurement.inventory.models import Agency, Contract, Directive, System  # noqa: E402
@@ -129,12 +146,132 @@ def run(systems: int, time_limit: float) -> dict:
     }
 
 
+# --- every agency on real workers --------------------------------------------------------------
+
+WORKER_START_SECONDS = 180
+ROUND_LIMIT_SECONDS = 3600
+
+
+def departments() -> list[Agency]:
+    """Agencies with no parent that have systems (their own or their components'): one plan each."""
+    return [
+        agency
+        for agency in Agency.objects.filter(parent=None).order_by("abbreviation")
+        if System.objects.filter(agency__in=Agency.objects.with_components(agency.pk)).exists()
+    ]
+
+
+def start_workers(count: int, queue: str, folder: Path) -> list[subprocess.Popen]:
+    """`count` Celery worker processes (solo pool: one process each) on `queue`, ready when this returns."""
+    workers = []
+    for number in range(count):
+        log = folder / f"worker{number}.log"
+        command = [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--pool", "solo", "--queues", queue]
+        command += ["--hostname", f"plan{number}-{queue}@%h", "--without-gossip", "--without-mingle"]
+        command += ["--loglevel", "INFO", "--logfile", str(log)]  # " ready." is logged at INFO
+        workers.append(subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], stdout=subprocess.DEVNULL))
+        workers[-1].log = log
+    deadline = time.monotonic() + WORKER_START_SECONDS
+    while not all(worker.log.exists() and " ready." in worker.log.read_text() for worker in workers):
+        if time.monotonic() > deadline or any(worker.poll() is not None for worker in workers):
+            stop_workers(workers)
+            raise SystemExit(f"the workers did not start; see {folder}")
+        time.sleep(0.2)
+    return workers
+
+
+def stop_workers(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.wait(timeout=120)
+
+
+def queue_runs(agencies: list[Agency], warm_starts: dict[int, Plan | None], time_limit: float, queue: str) -> list[int]:
+    """One run per agency, recorded and queued as `services.plan_request` does (by the operator:
+    every system of the scope), each warm-started from the plan that was current before round one."""
+    plan_ids = []
+    for agency in agencies:
+        plan = Plan.objects.create(
+            agency=agency,
+            starts_on=datetime.date.today(),
+            time_limit_seconds=time_limit,
+            warm_start=warm_starts[agency.pk],
+        )
+        current_app.send_task(services.PLAN_TASK, args=[plan.pk], queue=queue)
+        plan_ids.append(plan.pk)
+    return plan_ids
+
+
+def wait_for(plan_ids: list[int]) -> None:
+    deadline = time.monotonic() + ROUND_LIMIT_SECONDS
+    while Plan.objects.filter(pk__in=plan_ids, state__in=UNFINISHED_STATES).exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"plans {plan_ids} did not finish within {ROUND_LIMIT_SECONDS} s")
+        time.sleep(0.25)
+
+
+def all_agencies_round(agencies: list[Agency], warm_starts: dict, worker_count: int, time_limit: float) -> dict:
+    queue = f"bench-plans-{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory() as folder:
+        workers = start_workers(worker_count, queue, Path(folder))
+        try:
+            load_before = os.getloadavg()[0]
+            started = time.perf_counter()
+            plan_ids = queue_runs(agencies, warm_starts, time_limit, queue)
+            wait_for(plan_ids)
+            seconds = time.perf_counter() - started
+            load_after = os.getloadavg()[0]
+        finally:
+            stop_workers(workers)
+    plans = list(Plan.objects.filter(pk__in=plan_ids).defer("input_snapshot", "gantt_json").order_by("pk"))
+    return {
+        "workers": worker_count,
+        "time_limit": time_limit,
+        "plans": len(plans),
+        "done": sum(1 for plan in plans if plan.state == "done"),
+        "systems": sum(plan.system_count for plan in plans),
+        "items": sum(plan.item_count for plan in plans),
+        "parts": sum(plan.parts_total for plan in plans),
+        "seconds": round(seconds, 1),
+        "late_systems": sum(plan.late_systems or 0 for plan in plans),
+        "plan_seconds": {plan.agency.abbreviation: plan.seconds and round(plan.seconds, 1) for plan in plans},
+        "load_average": [round(load_before, 2), round(load_after, 2)],
+    }
+
+
+def run_all_agencies(worker_counts: list[int], time_limit: float) -> None:
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        raise SystemExit("--all-agencies needs REDIS_URL: the workers take their tasks from Redis.")
+    agencies = departments()
+    warm_starts = {agency.pk: current_plan(agency) for agency in agencies}
+    rounds = []
+    for count in worker_counts:
+        rounds.append(all_agencies_round(agencies, warm_starts, count, time_limit))
+        print(json.dumps(rounds[-1]), flush=True)
+    print(json.dumps(speed_ups(rounds)))
+
+
+def speed_ups(rounds: list[dict]) -> dict[str, float]:
+    """Each later round's speed-up over the first: the first round's seconds over its own."""
+    first = rounds[0]
+    return {
+        f"speed_up_{later['workers']}_over_{first['workers']}": round(first["seconds"] / later["seconds"], 2)
+        for later in rounds[1:]
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", type=int, default=1000)
     parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--all-agencies", action="store_true", help="plan every department on Celery workers")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker processes, one round each")
     arguments = parser.parse_args()
-    print(json.dumps(run(arguments.systems, arguments.time_limit)))
+    if arguments.all_agencies:
+        run_all_agencies(arguments.workers, arguments.time_limit)
+    else:
+        print(json.dumps(run(arguments.systems, arguments.time_limit)))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,10 @@ def plan_systems(user, plan: Plan) -> QuerySet[PlanSystem]:
 
 def plan_system_get(user, plan: Plan, system_id: int) -> PlanSystem:
     """One system's entry in a plan the user may see; a system the user may not see is a 404."""
-    return get_object_or_404(plan_systems(user, plan).select_related("plan"), system_id=system_id)
+    entries = (
+        plan_systems(user, plan).select_related("plan").defer(*(f"plan__{name}" for name in selectors.LARGE_FIELDS))
+    )
+    return get_object_or_404(entries, system_id=system_id)
 
 
 def system_steps(user, entry: PlanSystem) -> QuerySet[ScheduledStep]:

@@ -6,11 +6,15 @@ import django_tables2 as tables
 from django.urls import reverse
 
 from planner.models import PlanSystem
-from procurement.core.tables import PhaseoutTable
+from procurement.core.tables import IsoDateColumn, PhaseoutTable
 
 
-class GanttTable(tables.Table):
-    """One row per system of a plan: when its work starts and ends, against its deadline."""
+class GanttTable(PhaseoutTable):
+    """One row per system of a plan: when its work starts and ends, against its deadline.
+
+    Plain columns (rendered once per column kind by PhaseoutTable) except the slip, which
+    needs the baseline's dates and appears only when there is a baseline.
+    """
 
     system = tables.Column(
         accessor="system__fisma_id",
@@ -18,19 +22,20 @@ class GanttTable(tables.Table):
         linkify=lambda record: reverse("planner:plan-gantt-system", args=[record.plan_id, record.system_id]),
     )
     name = tables.Column(accessor="system__name", verbose_name="Name")
-    starts_on = tables.DateColumn(format="Y-m-d", verbose_name="Work starts", default="—")
-    removal_on = tables.DateColumn(format="Y-m-d", verbose_name="Planned removal", default="—")
-    deadline = tables.DateColumn(format="Y-m-d", verbose_name="Deadline", default="—")
-    finishes_on = tables.DateColumn(format="Y-m-d", verbose_name="Verified by", default="—")
-    late_days = tables.Column(verbose_name="Days late")
+    starts_on = IsoDateColumn(verbose_name="Work starts")
+    removal_on = IsoDateColumn(verbose_name="Planned removal")
+    deadline = IsoDateColumn(verbose_name="Deadline")
+    finishes_on = IsoDateColumn(verbose_name="Verified by")
+    late_days = tables.Column(accessor="days_late", verbose_name="Days late")
     slip = tables.Column(empty_values=(), verbose_name="Slip against baseline", orderable=False)
 
-    class Meta:
+    # Shown on a plan's pages only: the plan reaches files through its milestones and the reports.
+    page_columns = ("system", "name", "starts_on", "removal_on", "deadline", "finishes_on", "late_days", "slip")
+
+    class Meta(PhaseoutTable.Meta):
         model = PlanSystem
         fields = ()
         orderable = False
-        template_name = "tables/table.html"
-        attrs = PhaseoutTable.Meta.attrs
         empty_text = "No systems in this plan."
 
     def __init__(self, *args, baseline_removals: dict[int, object] | None = None, **kwargs) -> None:
@@ -38,9 +43,6 @@ class GanttTable(tables.Table):
         super().__init__(*args, **kwargs)
         if baseline_removals is None:
             self.columns.hide("slip")
-
-    def render_late_days(self, value: int) -> str:
-        return str(value) if value else "—"
 
     def render_slip(self, record: PlanSystem) -> str:
         before = (self.baseline_removals or {}).get(record.system_id)

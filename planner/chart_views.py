@@ -11,16 +11,15 @@ from functools import wraps
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django_tables2 import RequestConfig
 
 from planner import chart_selectors
 from planner.chart_tables import GanttTable
 from planner.enums import PlanState
 from planner.gantt import gantt_json
 from planner.load import MONTH, WEEK, load_picture, team_load
+from planner.table_paging import table_paginate
 from planner.tables import ScheduleTable
 
-TABLE_PAGE_SIZE = 100
 EMPTY_CHART = {"deadlines": [], "teams": {}, "systems": [], "links": []}
 
 
@@ -44,7 +43,7 @@ def plan_gantt(request, plan):
         chart_selectors.plan_systems(request.user, plan),
         baseline_removals=chart_selectors.baseline_removals(request.user, baseline),
     )
-    RequestConfig(request, paginate={"per_page": TABLE_PAGE_SIZE}).configure(table)
+    table_paginate(table, request)
     context = {"plan": plan, "table": table, "baseline": baseline, "data_url": _data_url(plan.pk)}
     return render(request, "planner/charts/gantt.html", context)
 
@@ -53,6 +52,7 @@ def plan_gantt(request, plan):
 def plan_gantt_system(request, plan, system_id: int):
     entry = chart_selectors.plan_system_get(request.user, plan, system_id)
     table = ScheduleTable(chart_selectors.system_steps(request.user, entry))
+    table_paginate(table, request)
     data_url = f"{_data_url(plan.pk)}?system={system_id}"
     context = {"plan": plan, "entry": entry, "table": table, "data_url": data_url}
     return render(request, "planner/charts/gantt_system.html", context)

@@ -1,7 +1,8 @@
 """Team load: person-days of work asked of each team against the person-days it has, per week
 or month. Read from a done plan's steps and the capacities in its input snapshot.
 
-`bucket_load` is plain arithmetic (no database); `team_load` reads a plan in three queries.
+`bucket_load` is plain arithmetic (no database); `team_loads` reads any number of plans in
+three queries (the what-if page compares up to a dozen).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db.models import F, Sum, Value
 
 from planner.calendars import WorkCalendar
 from planner.item_names import team_resource
@@ -50,67 +53,100 @@ def bucket_start(day: datetime.date, size: str) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def capacity_at(capacity: int, changes: Iterable[tuple[int, int]], unit: int) -> int:
-    for from_unit, value in sorted(changes):
-        if from_unit <= unit:
-            capacity = value
-    return capacity
+def demand_changes(steps: Iterable[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """(unit, change in people at work) from (start unit, finish unit, head count) steps."""
+    changes = []
+    for start, finish, head_count in steps:
+        changes += [(start, head_count), (finish, -head_count)]
+    return changes
 
 
 def bucket_load(
-    steps: Iterable[tuple[int, int, int]],
+    changes: Iterable[tuple[int, int]],
     capacity: tuple[int, list[tuple[int, int]]],
     calendar: WorkCalendar,
     last_unit: int,
     size: str,
 ) -> tuple[LoadBucket, ...]:
-    """Per bucket: demand from (start unit, finish unit, head count) steps, capacity per work day."""
-    demand = [0] * (last_unit + 1)
-    for start, finish, head_count in steps:
-        demand[start] += head_count
-        if finish <= last_unit:
-            demand[finish] -= head_count
-    head_count, changes = capacity
+    """Per bucket: demand from the (unit, change in people at work) pairs, capacity per work day
+    from the head count and its (from unit, head count) changes (the later change wins)."""
+    people = [0] * (last_unit + 1)
+    for unit, change in changes:
+        if unit <= last_unit:
+            people[unit] += change
+    head_count, capacity_changes = capacity
+    capacity_changes = sorted(capacity_changes)
     totals: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0])
-    running = 0
+    running, next_change = 0, 0
     for unit in range(last_unit):
-        running += demand[unit]
+        running += people[unit]
+        while next_change < len(capacity_changes) and capacity_changes[next_change][0] <= unit:
+            head_count = capacity_changes[next_change][1]
+            next_change += 1
         bucket = totals[bucket_start(calendar.date_of(unit), size)]
         bucket[0] += running
-        bucket[1] += capacity_at(head_count, changes, unit)
+        bucket[1] += head_count
     return tuple(LoadBucket(day, d, c) for day, (d, c) in sorted(totals.items()))
-
-
-def resources_of(plan: Plan) -> list:
-    """The snapshot's resources, read by key: the whole snapshot is megabytes for 1,000 systems."""
-    value = Plan.objects.filter(pk=plan.pk).values_list("input_snapshot__problem__resources", flat=True).first()
-    return value or []
 
 
 def team_load(user, plan: Plan, size: str = WEEK) -> tuple[TeamLoad, ...]:
     """Every team the plan uses, with its demand from the steps the user may see."""
-    steps: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-    last_unit = 0
-    for team_id, start, finish, head_count in (
-        ScheduledStep.objects.for_user(user)
-        .filter(plan=plan)
-        .values_list("team_id", "start_unit", "finish_unit", "head_count")
-    ):
-        steps[team_id].append((start, finish, head_count))
-        last_unit = max(last_unit, finish)
-    # By key: pages load plans without their snapshot, and touching it would read all of it.
-    resources = {name: (capacity, changes) for name, capacity, changes in resources_of(plan)}
-    calendar = WorkCalendar(plan.starts_on)
-    names = dict(Team.objects.filter(pk__in=[pk for pk in steps if pk]).values_list("pk", "name"))
-    return tuple(
-        TeamLoad(
-            team_id,
-            names[team_id],
-            bucket_load(team_steps, resources.get(team_resource(team_id), (0, [])), calendar, last_unit, size),
+    return team_loads(user, [plan], size)[plan.pk]
+
+
+def team_loads(user, plans: list[Plan], size: str = WEEK) -> dict[int, tuple[TeamLoad, ...]]:
+    """Plan id -> every team the plan uses, with its demand from the steps the user may see.
+
+    The steps are summed in the database into the units where the people at work change
+    (a few hundred rows per team instead of every step), for all the plans at once."""
+    changes, last_units = _demand_changes(user, [plan.pk for plan in plans])
+    resources = _resources(plans)
+    team_ids = {team_id for by_team in changes.values() for team_id in by_team if team_id}
+    names = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+    loads = {}
+    for plan in plans:
+        calendar, last_unit = WorkCalendar(plan.starts_on), last_units.get(plan.pk, 0)
+        by_team = changes.get(plan.pk, {})
+        loads[plan.pk] = tuple(
+            TeamLoad(
+                team_id,
+                names[team_id],
+                bucket_load(
+                    team_changes,
+                    resources.get(plan.pk, {}).get(team_resource(team_id), (0, [])),
+                    calendar,
+                    last_unit,
+                    size,
+                ),
+            )
+            for team_id, team_changes in sorted(by_team.items(), key=lambda pair: names.get(pair[0], ""))
+            if team_id in names
         )
-        for team_id, team_steps in sorted(steps.items(), key=lambda pair: names.get(pair[0], ""))
-        if team_id in names
+    return loads
+
+
+def _demand_changes(user, plan_ids: list[int]) -> tuple[dict[int, dict[int, list]], dict[int, int]]:
+    """Plan id -> team id -> (unit, change in people at work); and each plan's last finish unit."""
+    steps = ScheduledStep.objects.for_user(user).filter(plan_id__in=plan_ids).order_by()
+    starts = steps.values("plan_id", "team_id", unit=F("start_unit"), finish=Value(False))
+    finishes = steps.values("plan_id", "team_id", unit=F("finish_unit"), finish=Value(True))
+    rows = starts.annotate(change=Sum("head_count")).union(finishes.annotate(change=-Sum("head_count")), all=True)
+    changes: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    last_units: dict[int, int] = defaultdict(int)
+    for row in rows:
+        changes[row["plan_id"]][row["team_id"]].append((row["unit"], row["change"]))
+        if row["finish"]:
+            last_units[row["plan_id"]] = max(last_units[row["plan_id"]], row["unit"])
+    return changes, last_units
+
+
+def _resources(plans: list[Plan]) -> dict[int, dict[str, tuple[int, list]]]:
+    """Plan id -> resource name -> (capacity, changes), read by key: the whole snapshot is
+    megabytes for 1,000 systems."""
+    rows = Plan.objects.filter(pk__in=[plan.pk for plan in plans]).values_list(
+        "pk", "input_snapshot__problem__resources"
     )
+    return {pk: {name: (capacity, changes) for name, capacity, changes in value or []} for pk, value in rows}
 
 
 CHART_HEIGHT = 120

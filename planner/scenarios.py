@@ -19,7 +19,7 @@ from django.db import transaction
 from planner import services
 from planner.adjustments import Adjustments, TeamIncrease
 from planner.enums import PlanState, Step
-from planner.load import TeamLoad, team_load
+from planner.load import TeamLoad, team_loads
 from planner.models import Plan, Team
 from procurement.inventory.models import Agency, System
 
@@ -137,6 +137,7 @@ def comparison(user, plan: Plan, baseline: Plan | None, scenarios: list[Plan]) -
     changed = {pk for p in plans for pk in _system_ids(Adjustments.from_json(p.adjustments))}
     systems = dict(System.objects.for_user(user).filter(pk__in=changed).values_list("pk", "fisma_id"))
     first = plans[0]
+    loads = team_loads(user, [other for other in plans if other.state == PlanState.DONE])  # one read for all
     columns = []
     for other in plans:
         done = other.state == PlanState.DONE
@@ -150,7 +151,7 @@ def comparison(user, plan: Plan, baseline: Plan | None, scenarios: list[Plan]) -
                 finish_delta=(other.finishes_on - first.finishes_on).days
                 if done and other.finishes_on and first.finishes_on
                 else None,
-                teams=team_peaks(team_load(user, other)) if done else (),
+                teams=team_peaks(loads[other.pk]) if done else (),
             )
         )
     return columns

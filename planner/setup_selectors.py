@@ -21,7 +21,8 @@ from django.utils import timezone
 from planner.defaults import default_templates
 from planner.enums import STEP_ORDER, Step, TeamKind
 from planner.estimates import TemplateStep, remaining_steps, scaled_effort
-from planner.models import FreezeWindow, SystemEstimate, Team, TeamCapacityChange, WorkTemplateStep
+from planner.models import FreezeWindow, ScheduledStep, SystemEstimate, Team, TeamCapacityChange, WorkTemplateStep
+from planner.selectors import current_plan
 from planner.setup_filters import SetupAgencyFilter
 from procurement.inventory.access import Action, can
 from procurement.inventory.enums import DependencyKind
@@ -198,6 +199,14 @@ def federal_holidays_ahead(
 
 def team_get(user, pk: int) -> Team:
     return get_object_or_404(Team.objects.for_user(user).select_related("agency"), pk=pk)
+
+
+def team_assigned_steps(team: Team) -> int:
+    """Steps the team holds in the plans people work from: the current plan of its agency and,
+    for a component's team, of its department (whose plans cover the component's systems)."""
+    scopes = [team.agency] + ([team.agency.parent] if team.agency.parent_id else [])
+    plan_ids = [plan.pk for plan in map(current_plan, scopes) if plan is not None]
+    return ScheduledStep.objects.filter(team=team, plan_id__in=plan_ids).count()
 
 
 def capacity_change_get(user, pk: int) -> TeamCapacityChange:

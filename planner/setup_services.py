@@ -19,7 +19,7 @@ from django.db import transaction
 
 from planner.enums import Step
 from planner.models import FreezeWindow, SystemEstimate, Team, TeamCapacityChange, WorkCalendar, WorkTemplateStep
-from planner.setup_selectors import effective_template, may_set_up
+from planner.setup_selectors import effective_template, may_set_up, team_assigned_steps
 from procurement.inventory import selectors as inventory_selectors
 from procurement.inventory.models import Agency, System
 from procurement.inventory.selectors import FieldChange
@@ -111,6 +111,23 @@ def team_update(*, user, team: Team, expected_version: int | None, name: str, ki
     stored.version += 1
     _save(stored, user)
     return stored
+
+
+@transaction.atomic
+def team_delete(*, user, team: Team) -> None:
+    """Deletes a team that holds no step of a current plan, with its head-count changes; each
+    deletion is kept in history. A team with work is refused: its steps would lose their team."""
+    require_lead(user, team.agency_id)
+    team = Team.objects.select_for_update().select_related("agency").get(pk=team.pk)
+    steps = team_assigned_steps(team)
+    if steps:
+        raise ValidationError(
+            f"{team.name} has {steps} step{'' if steps == 1 else 's'} in the current plan, so it cannot be deleted. "
+            f"Give its work to another {team.get_kind_display().lower()} team and run the plan again, then delete it."
+        )
+    for change in team.capacity_changes.all():
+        _delete(change, user, reason=f"Team {team.name} deleted")
+    _delete(team, user)
 
 
 @transaction.atomic

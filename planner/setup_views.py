@@ -140,6 +140,19 @@ def team_edit(request, pk: int):
     return redirect(_setup_url(team.agency_id, f"team-{team.pk}"))
 
 
+@require_POST
+def team_delete(request, pk: int):
+    team = selectors.team_get(request.user, pk)
+    _require_lead(request, team.agency_id)
+    try:
+        services.team_delete(user=request.user, team=team)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect(_setup_url(team.agency_id, f"team-{team.pk}"))
+    messages.success(request, f"Deleted the team {team.name}. The history below keeps it.")
+    return redirect(_setup_url(team.agency_id, "teams"))
+
+
 def _with_versions(posted: QueryDict, versions: dict[str, int]) -> QueryDict:
     """The user's posted values with the versions stored now: saving again applies them knowingly."""
     data = posted.copy()

@@ -29,6 +29,7 @@ urlpatterns = [
     path("setup/<int:pk>/templates/<str:kind>/copy/", setup_views.template_override, name="setup-template-copy"),
     path("setup/<int:pk>/templates/<str:kind>/reset/", setup_views.template_reset, name="setup-template-reset"),
     path("setup/teams/<int:pk>/", setup_views.team_edit, name="setup-team-edit"),
+    path("setup/teams/<int:pk>/delete/", setup_views.team_delete, name="setup-team-delete"),
     path("setup/teams/<int:pk>/changes/", setup_views.capacity_change_add, name="setup-change-add"),
     path("setup/changes/<int:pk>/remove/", setup_views.capacity_change_remove, name="setup-change-remove"),
     path("setup/freezes/<int:pk>/remove/", setup_views.freeze_remove, name="setup-freeze-remove"),

@@ -9,16 +9,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
 from planner import selectors, services
 from planner.forms import PlanRunForm
+from planner.table_paging import table_paginate
 from planner.tables import AtRiskTable, PlanTable, ScheduleTable
 from procurement.core.views import FilteredTableView
 
 # htmx stops polling an element whose request is answered with this status.
 HTMX_STOP_POLLING = 286
-SCHEDULE_PAGE_SIZE = 100
 
 
 class PlanListView(FilteredTableView):
@@ -58,7 +57,7 @@ def plan_run(request):
 def plan_detail(request, pk: int):
     plan = selectors.plan_get(request.user, pk)
     table = ScheduleTable(selectors.scheduled_steps(request.user, plan))
-    RequestConfig(request, paginate={"per_page": SCHEDULE_PAGE_SIZE}).configure(table)
+    table_paginate(table, request)
     page = selectors.plan_page(request.user, plan, services.may_run_plan(request.user, plan.agency))
     return render(request, "planner/plan_detail.html", {"page": page, "plan": plan, "table": table})
 
@@ -86,5 +85,5 @@ def plan_cancel(request, pk: int):
 def plan_at_risk(request, pk: int):
     plan = selectors.plan_get(request.user, pk)
     table = AtRiskTable(selectors.systems_at_risk(request.user, plan))
-    RequestConfig(request, paginate={"per_page": SCHEDULE_PAGE_SIZE}).configure(table)
+    table_paginate(table, request)
     return render(request, "planner/plan_at_risk.html", {"plan": plan, "table": table})

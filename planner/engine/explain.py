@@ -6,14 +6,24 @@ precedence), a resource too full in the unit before (capacity; the chain
 continues through an item on that resource finishing right then), a blocked
 period, or its release date. The walk stops at the first item that started
 as early as its release allows.
+
+Each item's step is worked out once and shared by every late item whose walk
+passes through it, and a walk reports at most CHAIN_LIMIT items (the ones
+nearest the late item): on a plan whose systems queue for one team, every
+late item's full chain runs back through most of the plan, and a full chain
+per late item made explaining (and storing) it quadratic in the plan's size.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from planner.engine.evaluation import lateness
 from planner.engine.model import LateReason
 from planner.engine.network import Network
 from planner.engine.profile import CapacityProfile
+
+CHAIN_LIMIT = 50
+"""The most items one late item's chain reports, counted back from the late item."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +41,14 @@ def explain_lateness(network: Network, starts: list[int]) -> list[LateReason]:
     finishing: dict[int, list[int]] = {}
     for item, start in enumerate(starts):
         finishing.setdefault(start + network.durations[item], []).append(item)
-    return [_explain(network, starts, usage, finishing, item) for item in late_items]
+    steps: dict[int, _Step] = {}
+
+    def step_of(item: int) -> _Step:
+        if item not in steps:
+            steps[item] = _why_not_earlier(network, starts, usage, finishing, item)
+        return steps[item]
+
+    return [_explain(network, starts, step_of, item) for item in late_items]
 
 
 def _usage(network: Network, starts: list[int]) -> CapacityProfile:
@@ -43,20 +60,21 @@ def _usage(network: Network, starts: list[int]) -> CapacityProfile:
     return profile
 
 
-def _explain(
-    network: Network, starts: list[int], usage: CapacityProfile, finishing: dict[int, list[int]], late_item: int
-) -> LateReason:
+def _explain(network: Network, starts: list[int], step_of: Callable[[int], _Step], late_item: int) -> LateReason:
     chain = [late_item]
     binding: int | None = None
     cause = "release"
     seen = {late_item}
     current = late_item
     while True:
-        step = _why_not_earlier(network, starts, usage, finishing, current)
+        step = step_of(current)
         cause = step.cause
         if binding is None and step.resource is not None:
             binding = step.resource
         if step.previous is None or step.previous in seen:
+            break
+        if len(chain) >= CHAIN_LIMIT:
+            cause = "chain limit"
             break
         seen.add(step.previous)
         chain.append(step.previous)
@@ -120,6 +138,9 @@ def _finishing_user(
 
 def _sentence(network: Network, chain: list[int], resource_name: str | None, cause: str) -> str:
     names = " -> ".join(network.ids[item] for item in chain)
+    earlier = " (and earlier ones)" if cause == "chain limit" else ""
     if resource_name is not None:
-        return f"held back by the capacity of {resource_name!r} along {names}"
+        return f"held back by the capacity of {resource_name!r} along {names}{earlier}"
+    if earlier:
+        return f"held back by its chain of predecessors {names}{earlier}"
     return f"held back by its chain of predecessors {names} (starts at its {cause})"

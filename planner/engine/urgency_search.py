@@ -40,6 +40,7 @@ from planner.engine.sgs import (
 
 MOVES_PER_CALL = 20
 """About 30 ms on a 2,500-item part: the clock is read between calls."""
+MOVES_PER_CALL_ITEMS = 2500
 ROUNDS = 5
 """The searches share their best this many times over the time they are given."""
 WORKING_HORIZON_FACTOR = 2
@@ -124,6 +125,11 @@ def _run_rounds(
     return searchers[0]
 
 
+def _moves_per_call(items: int) -> int:
+    """Fewer moves per call on larger parts, so that the clock is read about as often."""
+    return max(1, MOVES_PER_CALL * MOVES_PER_CALL_ITEMS // max(items, MOVES_PER_CALL_ITEMS))
+
+
 def _search(
     arrays: SgsArrays,
     topological: np.ndarray,
@@ -137,7 +143,7 @@ def _search(
     seed_random(seed)  # numba's random state is per thread
     done = 0
     while (time.monotonic() < until) if moves is None else done < moves:
-        batch = MOVES_PER_CALL if moves is None else min(MOVES_PER_CALL, moves - done)
+        batch = _moves_per_call(len(searcher.starts)) if moves is None else min(MOVES_PER_CALL, moves - done)
         urgency_moves(arrays, topological, deadline_items, searcher.urgency, searcher.starts, batch, spread)
         done += batch
     searcher.fitness = lateness_fitness(arrays, searcher.starts)

@@ -141,6 +141,11 @@ class PlanSystem(models.Model):
     def __str__(self) -> str:
         return f"{self.plan}: {self.system.fisma_id}"
 
+    @property
+    def days_late(self) -> int | None:
+        """Days late, or None when on time (tables show a dash)."""
+        return self.late_days or None
+
 
 class ScheduledStep(models.Model):
     """One scheduled removal step with its real dates (first and last work day)."""
@@ -171,3 +176,15 @@ class ScheduledStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.starts_on} – {self.finishes_on}"
+
+    @property
+    def days_late(self) -> int | None:
+        """Days late, or None when on time (tables show a dash)."""
+        return self.late_days or None
+
+    @property
+    def step_in_words(self) -> str:
+        """The step's name, with the action for a contract step ("Contract action: modify")."""
+        if self.contract_action:
+            return f"{self.get_step_display()}: {self.get_contract_action_display().lower()}"
+        return self.get_step_display()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -22,14 +24,27 @@ class ClampingPaginator(Paginator):
     10,000". Asking for a page beyond the cap counts exactly, so the last page is found.
     """
 
-    def __init__(self, object_list, per_page, *args, count_cap: int | None = None, counted=None, **kwargs):
-        """`counted` is what to count when it is not `object_list` itself (a table's queryset)."""
+    def __init__(
+        self,
+        object_list,
+        per_page,
+        *args,
+        count_cap: int | None = None,
+        counted=None,
+        counter: Callable[[], int] | None = None,
+        **kwargs,
+    ):
+        """`counted` is what to count when it is not `object_list` itself (a table's queryset);
+        `counter`, when given, gives the exact count instead (a list's cached count)."""
         super().__init__(object_list, per_page, *args, **kwargs)
-        self.count_cap = count_cap
+        self.count_cap = None if counter is not None else count_cap
         self.counted = object_list if counted is None else counted
+        self.counter = counter
 
     @cached_property
     def count(self) -> int:
+        if self.counter is not None:
+            return self.counter()
         if isinstance(self.counted, QuerySet):
             limited = self.counted if self.count_cap is None else self.counted[: self.count_cap + 1]
             return limited.count()

@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from procurement.core.forms import PlainSelect
 from procurement.inventory.access import Action
 from procurement.inventory.enums import Criticality, DependencyKind, Network, SystemStatus
 from procurement.inventory.forms import UswdsFormMixin
@@ -32,6 +33,15 @@ class UserScopedFilterSet(django_filters.FilterSet):
             self.form.fields["agency"].widget.choices = lambda: agency_tree_choices(
                 list(agencies), user.granted_agency_ids(Action.VIEW)
             )
+        if "directive" in self.filters:
+            # One plain query when the panel is drawn, not a server-side cursor per use of the field.
+            field = self.form.fields["directive"]
+            field.widget.choices = lambda: [("", field.empty_label), *((pk, name) for pk, name in directive_names())]
+
+
+def directive_names() -> list[tuple[int, str]]:
+    """Every directive's id and short name (how a directive prints), in the directives' order."""
+    return list(Directive.objects.values_list("pk", "short_name"))
 
 
 COMPONENT_INDENT = "\u2003– "  # an em space and a dash: a component under its department
@@ -74,7 +84,7 @@ class FilterForm(UswdsFormMixin, forms.Form):
     """The filter panel's form, in the design system's look."""
 
 
-ANY_YES_NO = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+ANY_YES_NO = PlainSelect(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
 
 
 def checkboxes(choices, label=None):
@@ -83,9 +93,9 @@ def checkboxes(choices, label=None):
 
 class SystemFilter(UserScopedFilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
-    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all())
+    directive = django_filters.ModelChoiceFilter(queryset=Directive.objects.all(), widget=PlainSelect)
     agency = django_filters.ModelChoiceFilter(
-        label="Agency or component", queryset=Agency.objects.none(), method="filter_agency"
+        label="Agency or component", queryset=Agency.objects.none(), method="filter_agency", widget=PlainSelect
     )
     status = checkboxes(SystemStatus.choices)
     dependency_kind = checkboxes(DependencyKind.choices)
@@ -126,7 +136,7 @@ class SystemFilter(UserScopedFilterSet):
 class ContractFilter(UserScopedFilterSet):
     q = django_filters.CharFilter(label="Search", method="search")
     agency = django_filters.ModelChoiceFilter(
-        label="Agency or component", queryset=Agency.objects.none(), method="filter_agency"
+        label="Agency or component", queryset=Agency.objects.none(), method="filter_agency", widget=PlainSelect
     )
     option_date_before = django_filters.DateFilter(
         field_name="option_date",

@@ -337,6 +337,25 @@ class System(models.Model):
         return (self.removal_deadline - today).days
 
 
+class SystemChangeCounter(models.Model):
+    """How often an agency's systems changed: the stamp that tells a cached count is still right.
+
+    Database triggers keep it (migration 0007), so every write counts, whatever makes it:
+    services, imports, the admin, another app's `update()`. The stamp of a set of agencies
+    is the sum of their counters (`inventory.counts`), which grows with every committed
+    change to their systems. On PostgreSQL a writer adds to a row of its agency that no other
+    open transaction holds (`SKIP LOCKED`) or starts a new one, so concurrent writers never
+    wait for each other here; an agency has as many rows as it once had concurrent writers.
+    """
+
+    # Not a foreign key: the triggers write it, and a counter must never stop an agency's deletion.
+    agency_id = models.BigIntegerField(db_index=True)
+    changes = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"agency {self.agency_id}: {self.changes} changes"
+
+
 class StatusChange(models.Model):
     """One step of a system's status workflow: who moved it, when, and why.
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from procurement.core.tables import choice_rank
+from procurement.inventory import counts
 from procurement.inventory.access import Action, agency_ids_for, can
 from procurement.inventory.deadlines import deadline_under, scope_rule_for
 from procurement.inventory.enums import DONE_STATUSES, Criticality, DependencyKind, Role, SystemStatus
@@ -37,6 +38,11 @@ def system_queryset(user, action: Action = Action.VIEW) -> QuerySet[System]:
 
 def system_filter(user, params) -> SystemFilter:
     return SystemFilter(params, queryset=system_queryset(user), user=user)
+
+
+def system_count(user, systems: QuerySet[System]) -> int:
+    """The exact number of `systems` (narrowed to `user`), counted once per change to them."""
+    return counts.system_count(systems, user)
 
 
 def contract_queryset(user, action: Action = Action.VIEW) -> QuerySet[Contract]:
@@ -424,7 +430,7 @@ def directive_get(pk: int) -> Directive:
 
 def directive_dashboard(user, directive: Directive, today: datetime.date, breakdown_sort: str = "") -> dict:
     systems = System.objects.for_user(user).filter(directive=directive)
-    groups = system_groups(systems)
+    groups = counts.cached_figure(system_group_counts(systems), user, lambda: system_groups(systems), "groups")
     return {
         "agency_breakdown": agency_breakdown(user, groups, today, breakdown_sort),
         "directive": directive,

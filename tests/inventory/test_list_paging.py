@@ -1,9 +1,11 @@
 """The systems list: page size and number from the query string are bounded; counts are shown."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from procurement.core import views as core_views
+from procurement.core import tables as core_tables
 from tests.factories import SystemFactory
 
 
@@ -47,10 +49,19 @@ def test_the_count_covers_the_filtered_rows_only(alice_client, sixty_systems, sy
     assert "No systems match these filters" in listed(alice_client, q="no-such-system").content.decode()
 
 
-def test_above_the_count_cap_the_page_says_more_than(alice_client, sixty_systems, monkeypatch):
-    monkeypatch.setattr(core_views, "COUNT_CAP", 40)
+def test_the_count_is_exact_and_the_last_page_is_offered(alice_client, sixty_systems):
     body = listed(alice_client).content.decode()
-    assert "Showing 1–25 of more than 40 systems" in body and "Last page" not in body
-    deep = listed(alice_client, page="99")
-    assert deep.context["table"].page.number == 3
-    assert "Showing 51–60 of 60 systems" in deep.content.decode()
+    assert "Showing 1–25 of 60 systems" in body and "Page 1 of 3" in body and "Last page" in body
+
+
+def test_a_deep_page_found_by_ids_first_shows_the_same_rows_in_order(alice_client, sixty_systems, monkeypatch):
+    expected = [system.name for system in sorted(sixty_systems, key=lambda system: (system.name, system.pk))]
+    shallow = listed(alice_client, page="2", per_page="25").context["table"].page.object_list
+    assert [row.record.name for row in shallow] == expected[25:50]
+    monkeypatch.setattr(core_tables, "DEEP_PAGE_OFFSET", 25)  # pages 2 and 3 count as deep now
+    with CaptureQueriesContext(connection) as queries:
+        deep = listed(alice_client, page="2", per_page="25").context["table"].page.object_list
+        assert [row.record.name for row in deep] == expected[25:50]
+    assert any('"id" IN (SELECT' in query["sql"] for query in queries)
+    last = listed(alice_client, page="3", sort="-name").context["table"].page.object_list
+    assert [row.record.name for row in last] == list(reversed(expected))[50:]

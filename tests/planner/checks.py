@@ -3,6 +3,8 @@
 import datetime
 from collections import defaultdict
 
+from django.urls import reverse
+
 from planner.calendars import WorkCalendar
 from planner.enums import REMOVAL_STEP
 from planner.models import FreezeWindow, Plan, Team, TeamCapacityChange
@@ -86,3 +88,26 @@ def _assert_late_systems(plan: Plan, steps) -> None:
             assert entry.late_days == (finish - entry.deadline).days
             assert entry.late_reason
     assert plan.late_systems == plan.systems.filter(late_days__gt=0).count()
+
+
+def plan_urls(plan: Plan, system_id: int | None = None) -> dict[str, str]:
+    """Every page an agency lead opens for a plan (one system's Gantt: `system_id`, else its first system).
+
+    The query-count tests and `bench.plan_pages` open the same pages.
+    """
+    system_id = system_id or plan.systems.values_list("system_id", flat=True).first()
+    return {
+        "plan": reverse("planner:plan-detail", args=[plan.pk]),
+        "plan, second page": reverse("planner:plan-detail", args=[plan.pk]) + "?page=2",
+        "progress": reverse("planner:plan-progress", args=[plan.pk]),
+        "at risk": reverse("planner:plan-at-risk", args=[plan.pk]),
+        "gantt": reverse("planner:plan-gantt", args=[plan.pk]),
+        "gantt data": reverse("planner:plan-gantt-data", args=[plan.pk]),
+        "one system's gantt": reverse("planner:plan-gantt-system", args=[plan.pk, system_id]),
+        "load by week": reverse("planner:plan-load", args=[plan.pk]),
+        "load by month": reverse("planner:plan-load", args=[plan.pk]) + "?by=month",
+        "scenarios": reverse("planner:plan-scenarios", args=[plan.pk]),
+        "plans": reverse("planner:plan-list"),
+        "milestones": reverse("planner:milestone-list") + f"?agency={plan.agency_id}&per_page=100",
+        "overdue milestones": reverse("planner:milestone-list") + "?state=overdue&per_page=100",
+    }

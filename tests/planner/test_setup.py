@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from planner import services
 from planner.calendars import WorkCalendar
 from planner.enums import Step, TeamKind
 from planner.models import FreezeWindow, Plan, SystemEstimate, Team, TeamCapacityChange, WorkTemplateStep
@@ -60,6 +61,7 @@ def outsider_urls(agency_a, engineers, system_a):
         ("post", reverse("planner:setup-template-copy", args=[agency_a.pk, kind])),
         ("post", reverse("planner:setup-template-reset", args=[agency_a.pk, kind])),
         ("post", reverse("planner:setup-team-edit", args=[engineers.pk])),
+        ("post", reverse("planner:setup-team-delete", args=[engineers.pk])),
         ("post", reverse("planner:setup-change-add", args=[engineers.pk])),
         ("post", reverse("planner:setup-change-remove", args=[change.pk])),
         ("post", reverse("planner:setup-freeze-remove", args=[window.pk])),
@@ -196,6 +198,34 @@ def test_team_changes_are_in_the_history(client, lena, agency_a, engineers):
     assert (record.history_user, record.head_count, record.history_type) == (lena, 3, "~")
     page = client.get(setup_url(agency_a)).content.decode()
     assert "head count: 2 → 3" in page
+
+
+def test_a_team_with_no_work_is_deleted_with_its_changes_and_kept_in_history(client, lena, agency_a, engineers):
+    spare = Team.objects.create(agency=agency_a, kind=TeamKind.ENGINEERS, name="Spare engineers", head_count=4)
+    TeamCapacityChange.objects.create(team=spare, starts_on=START, head_count=6)
+    client.force_login(lena)
+    response = client.post(reverse("planner:setup-team-delete", args=[spare.pk]), follow=True)
+    assert "Deleted the team Spare engineers." in response.content.decode()
+    assert not Team.objects.filter(pk=spare.pk).exists() and not TeamCapacityChange.objects.filter(team_id=spare.pk)
+    record = Team.history.filter(id=spare.pk).latest("history_date")
+    assert (record.history_type, record.history_user, record.name) == ("-", lena, "Spare engineers")
+    change = TeamCapacityChange.history.filter(team_id=spare.pk).latest("history_date")
+    assert (change.history_type, change.history_user) == ("-", lena)
+    assert Team.objects.filter(pk=engineers.pk).exists()
+
+
+def test_a_team_with_steps_in_the_current_plan_is_not_deleted(client, lena, agency_a, engineers, irs_systems):
+    plan = services.plan_run_now(
+        services.plan_request(user=lena, agency=agency_a, time_limit_seconds=2, queue=False, starts_on=START).pk
+    )
+    steps = plan.steps.filter(team=engineers).count()
+    assert steps
+    client.force_login(lena)
+    response = client.post(reverse("planner:setup-team-delete", args=[engineers.pk]), follow=True)
+    assert f"{engineers.name} has {steps} steps in the current plan, so it cannot be deleted." in (
+        response.content.decode()
+    )
+    assert Team.objects.filter(pk=engineers.pk).exists() and plan.steps.filter(team=engineers).count() == steps
 
 
 # --- Calendar ----------------------------------------------------------------------------------

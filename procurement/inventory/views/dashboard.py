@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from procurement.inventory import selectors
@@ -21,4 +22,6 @@ def directive_dashboard(request, pk: int):
         request.user, directive, timezone.localdate(), breakdown_sort=request.GET.get("sort", "")
     )
     context["directives"] = selectors.visible_directives()
+    # Every breakdown row links to the filtered list: the address is worked out once, not per row.
+    context["system_list_url"] = reverse("inventory:system-list")
     return render(request, "inventory/dashboard.html", context)

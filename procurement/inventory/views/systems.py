@@ -29,6 +29,9 @@ class SystemListView(InventoryListView):
     def filterset(self, request):
         return selectors.system_filter(request.user, request.GET)
 
+    def row_count(self, queryset) -> int:
+        return selectors.system_count(self.request.user, queryset)
+
 
 def system_detail(request, pk: int):
     context = selectors.system_detail(request.user, pk)
