@@ -1,13 +1,15 @@
 """Reminder benchmark: a sweep over 100,000 open milestones, its re-run, and digests/s to an SMTP sink.
 
     DATABASE_URL=postgres://... REDIS_URL=redis://.../n python -m bench.reminders [--milestones 100000]
-        [--digests 2000] [--workers 2]
+        [--digests 2000] [--workers 1,2]
 
 Uses the database DATABASE_URL names (migrated, emptied of milestones first: point it at a
-throwaway one). The digests the sweep made are sent by `--workers` real Celery worker
-processes (on REDIS_URL's broker, a queue of their own) to an aiosmtpd sink in this
-process: the rate counts from the first task queued to the last digest marked sent.
-Figures go to docs/benchmarks.md.
+throwaway one). The digests the sweep made are sent by real Celery worker processes (on
+REDIS_URL's broker, a queue of their own) to an aiosmtpd sink in this process, once per
+worker count in `--workers`: the same digests each time, set back to pending in between.
+The rate counts from the first task queued to the last digest marked sent; the load
+average is printed with each figure, as the machine is shared. Figures go to
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from django.utils import timezone  # noqa: E402
 from planner.models import Milestone  # noqa: E402
 from procurement.inventory.models import Agency, Directive, User  # noqa: E402
 from procurement.reminders import services, tasks  # noqa: E402
-from procurement.reminders.enums import DigestStatus  # noqa: E402
+from procurement.reminders.enums import DigestStatus, ReminderStatus  # noqa: E402
 from procurement.reminders.models import Digest, Reminder  # noqa: E402
 from tests.reminders.smtp_sink import SinkServer  # noqa: E402
 
@@ -139,11 +141,23 @@ def send_with_workers(digest_ids: list[int], worker_count: int) -> tuple[int, fl
     return sent, seconds
 
 
+def send_again_later(digest_ids: list[int]) -> None:
+    """Sets sent digests back to pending, so another worker count sends the same ones."""
+    Digest.objects.filter(pk__in=digest_ids).update(
+        status=DigestStatus.PENDING, attempts=0, claimed_at=None, sent_at=None, enqueued_at=None
+    )
+    Reminder.objects.filter(digest_id__in=digest_ids, status=ReminderStatus.SENT).update(status=ReminderStatus.PENDING)
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--milestones", type=int, default=100_000)
     parser.add_argument("--digests", type=int, default=2000, help="how many of the sweep's digests to send (0: none)")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", default="1,2", help="worker process counts to send with, one run each")
     args = parser.parse_args()
     populate(args.milestones)
     now = timezone.now()
@@ -155,16 +169,17 @@ def main() -> None:
     rerun_seconds = time.perf_counter() - started
     print(
         f"sweep over {args.milestones} milestones: {first.created} rows, {len(first.digest_ids)} digests, "
-        f"{sweep_seconds:.2f} s; re-run: {again.created} rows, {rerun_seconds:.2f} s"
+        f"{sweep_seconds:.2f} s; re-run: {again.created} rows, {rerun_seconds:.2f} s (load average {load_average()})"
     )
     digest_ids = first.digest_ids[: args.digests]
-    if digest_ids:
+    for worker_count in [int(count) for count in args.workers.split(",")] if digest_ids else []:
         per_task = settings.REMINDER_DIGESTS_PER_TASK
-        sent, seconds = send_with_workers(digest_ids, args.workers)
+        sent, seconds = send_with_workers(digest_ids, worker_count)
         print(
-            f"sent {sent} digests with {args.workers} worker processes ({per_task} per task, one SMTP connection "
-            f"per task) in {seconds:.2f} s: {sent / seconds:.0f} digests/s"
+            f"sent {sent} digests with {worker_count} worker process(es) ({per_task} per task, one SMTP connection "
+            f"per task) in {seconds:.2f} s: {sent / seconds:.0f} digests/s (load average {load_average()})"
         )
+        send_again_later(digest_ids)
 
 
 if __name__ == "__main__":

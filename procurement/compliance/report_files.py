@@ -14,6 +14,7 @@ import datetime
 import json
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from itertools import islice, zip_longest
 from typing import IO
 
@@ -284,10 +285,13 @@ def pdf_bytes(content: ReportContent, burndown_svg: str, base_url: str = ".") ->
 def pdf_rows(content: ReportContent) -> list[list[str]]:
     """The first PDF_DETAIL_ROWS systems as the screen's text (dates as ISO, nothing neutralised)."""
     rows: list[list[str]] = []
-    for chunk in row_chunks(content, for_spreadsheet=False):
-        rows.extend(["" if value is None else str(value) for value in row] for row in chunk.row_tuples())
-        if len(rows) >= PDF_DETAIL_ROWS:
-            break
+    # Closed on leaving, so the server-side cursor behind the rows closes now, not at garbage
+    # collection (by then its transaction may be gone).
+    with closing(row_chunks(content, for_spreadsheet=False)) as chunks:
+        for chunk in chunks:
+            rows.extend(["" if value is None else str(value) for value in row] for row in chunk.row_tuples())
+            if len(rows) >= PDF_DETAIL_ROWS:
+                break
     return rows[:PDF_DETAIL_ROWS]
 
 

@@ -1,8 +1,10 @@
-"""INSERT ... SELECT from a Django queryset, skipping rows a unique constraint already holds."""
+"""Set-based statements Django's ORM does not write: INSERT ... SELECT skipping rows a unique
+constraint already holds, and UPDATE ... RETURNING."""
 
 from __future__ import annotations
 
-from django.db import connection, models
+from django.db import connection, connections, models
+from django.db.models.sql import UpdateQuery
 
 
 def insert_from_select(model: type[models.Model], columns: dict[str, str], queryset: models.QuerySet) -> int:
@@ -20,3 +22,19 @@ def insert_from_select(model: type[models.Model], columns: dict[str, str], query
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return max(cursor.rowcount, 0)
+
+
+def update_returning(queryset: models.QuerySet, values: dict, returning: list[str]) -> list[tuple]:
+    """`queryset.update(**values)` in one statement that also returns `returning` columns of the rows it changed.
+
+    UPDATE ... RETURNING (PostgreSQL, SQLite 3.35+): the rows a conditional update won,
+    without a second read that another worker's update could slip in front of.
+    """
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    database = connections[queryset.db]
+    columns = ", ".join(database.ops.quote_name(queryset.model._meta.get_field(name).column) for name in returning)
+    with database.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {columns}", params)
+        return cursor.fetchall()

@@ -22,7 +22,12 @@ SEND_TASK = "procurement.reminders.tasks.digests_send"
 def reminders_sweep() -> dict:
     result = services.reminders_sweep(timezone.now())
     digests_enqueue(result.digest_ids)
-    return {"created": result.created, "cancelled": result.cancelled, "digests": len(result.digest_ids)}
+    return {
+        "created": result.created,
+        "cancelled": result.cancelled,
+        "in_doubt": result.in_doubt,
+        "digests": len(result.digest_ids),
+    }
 
 
 @shared_task(

@@ -90,6 +90,19 @@ def test_done_or_moved_before_sending_cancels_what_is_no_longer_true(make_milest
     assert kept.title in body and done.title not in body and moved.title not in body
 
 
+def test_the_next_sweep_cancels_a_notice_no_longer_true_before_its_digest_hour(make_milestone, alice):
+    """The Notifications page must not show a notice for a met milestone until the digest goes."""
+    done = make_milestone("2026-03-10")
+    services.reminders_sweep(at("2026-03-09", 8, 0))  # owed; alice's digest hour (09:00) not reached
+    assert Reminder.objects.get(milestone=done).status == ReminderStatus.PENDING
+    done.done_at = at("2026-03-09", 8, 2)
+    done.save()
+
+    result = services.reminders_sweep(at("2026-03-09", 8, 5))
+    assert (result.cancelled, result.digest_ids) == (1, [])
+    assert Reminder.objects.get(milestone=done).status == ReminderStatus.CANCELLED
+
+
 def test_the_digest_carries_its_stored_message_id_and_one_click_unsubscribe(client, make_milestone, alice):
     make_milestone("2026-03-10")
     sweep_and_send(at("2026-03-09"))

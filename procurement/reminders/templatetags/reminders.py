@@ -1,16 +1,10 @@
-"""Template helpers of the reminders app: the header's notice count and reminder wording."""
+"""Template helpers of the reminders app: the header's notice count and a milestone's reminders."""
 
 from django import template
 
 from procurement.reminders import selectors
 
 register = template.Library()
-
-
-@register.filter
-def days_overdue(reminder) -> int:
-    """Days overdue on the date the notice was owed."""
-    return (reminder.notice_on - reminder.due_on).days
 
 
 @register.inclusion_tag("reminders/_milestone_reminders.html", takes_context=True)
