@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections.abc import Iterator
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -295,10 +297,21 @@ class ReportPage:
 PREVIEW_ROWS = 100
 
 
+def first_rows(rows: Iterator[dict], count: int) -> list[dict]:
+    """The first `count` rows, the rest left unread and their generator closed at once.
+
+    A draft's rows come from a server-side cursor. Left open, its generator would be closed
+    whenever the garbage collector reached it, possibly in the middle of another query on
+    the same connection, which then waits forever for itself (psycopg's connection lock).
+    """
+    with closing(rows) if hasattr(rows, "close") else nullcontext(rows) as unread:
+        return list(islice(unread, count))
+
+
 def report_page(user, pk: int, now: datetime.datetime) -> ReportPage:
     report = report_get(user, pk)
     content = report_content(report, now)
-    preview = [row for _, row in zip(range(PREVIEW_ROWS), content.rows, strict=False)]
+    preview = first_rows(content.rows, PREVIEW_ROWS)
     blocked = unsigned_components(report) if not report.is_signed else []
     points = report_burndown(report, now.date())
     return ReportPage(

@@ -9,6 +9,7 @@ import io
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -95,3 +96,16 @@ def test_the_listing_fits_the_width_the_stylesheet_prints():
     header_lines = report_files.pdf_listing_text(report_files.HEADERS).split("\n")
     assert len(header_lines) == 2
     assert column_starts()[-1] + report_files.PDF_COLUMN_WIDTHS[-1] <= 187
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="server-side cursors are PostgreSQL's")
+def test_the_report_page_leaves_no_cursor_open_behind_its_preview(client, alice, large_report):
+    """The page shows the first 100 of 130 systems. A cursor left open would be closed by the
+    garbage collector at any later moment, even during another query on the same connection,
+    which then hangs (seen in the full suite)."""
+    client.force_login(alice)
+    response = client.get(reverse("compliance:report-detail", args=[large_report.pk]))
+    assert response.status_code == 200 and len(response.context["page"].preview_rows) == 100
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_cursors")
+        assert cursor.fetchone()[0] == 0
