@@ -19,9 +19,17 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from planner.defaults import default_templates
-from planner.enums import STEP_ORDER, Step, TeamKind
+from planner.enums import STEP_ORDER, UNFINISHED_STATES, Step, TeamKind
 from planner.estimates import TemplateStep, remaining_steps, scaled_effort
-from planner.models import FreezeWindow, ScheduledStep, SystemEstimate, Team, TeamCapacityChange, WorkTemplateStep
+from planner.models import (
+    FreezeWindow,
+    Plan,
+    ScheduledStep,
+    SystemEstimate,
+    Team,
+    TeamCapacityChange,
+    WorkTemplateStep,
+)
 from planner.selectors import current_plan
 from planner.setup_filters import SetupAgencyFilter
 from procurement.inventory.access import Action, can
@@ -201,10 +209,20 @@ def team_get(user, pk: int) -> Team:
     return get_object_or_404(Team.objects.for_user(user).select_related("agency"), pk=pk)
 
 
+def _plan_scopes(team: Team) -> list:
+    """The agencies whose plans can use the team: its own and, for a component, its department."""
+    return [team.agency] + ([team.agency.parent] if team.agency.parent_id else [])
+
+
+def team_plans_running(team: Team) -> bool:
+    """A queued or running plan run whose scope holds the team."""
+    return Plan.objects.filter(agency__in=_plan_scopes(team), state__in=UNFINISHED_STATES).exists()
+
+
 def team_assigned_steps(team: Team) -> int:
     """Steps the team holds in the plans people work from: the current plan of its agency and,
     for a component's team, of its department (whose plans cover the component's systems)."""
-    scopes = [team.agency] + ([team.agency.parent] if team.agency.parent_id else [])
+    scopes = _plan_scopes(team)
     plan_ids = [plan.pk for plan in map(current_plan, scopes) if plan is not None]
     return ScheduledStep.objects.filter(team=team, plan_id__in=plan_ids).count()
 

@@ -19,7 +19,7 @@ from django.db import transaction
 
 from planner.enums import Step
 from planner.models import FreezeWindow, SystemEstimate, Team, TeamCapacityChange, WorkCalendar, WorkTemplateStep
-from planner.setup_selectors import effective_template, may_set_up, team_assigned_steps
+from planner.setup_selectors import effective_template, may_set_up, team_assigned_steps, team_plans_running
 from procurement.inventory import selectors as inventory_selectors
 from procurement.inventory.models import Agency, System
 from procurement.inventory.selectors import FieldChange
@@ -119,6 +119,9 @@ def team_delete(*, user, team: Team) -> None:
     deletion is kept in history. A team with work is refused: its steps would lose their team."""
     require_lead(user, team.agency_id)
     team = Team.objects.select_for_update().select_related("agency").get(pk=team.pk)
+    if team_plans_running(team):
+        # A run that read the team would store steps naming it and fail when it is gone.
+        raise ValidationError(f"A plan run covering {team.name} is queued or running; delete the team once it ends.")
     steps = team_assigned_steps(team)
     if steps:
         raise ValidationError(
