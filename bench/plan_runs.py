@@ -2,6 +2,7 @@
 
     DATABASE_URL=postgres://... python -m bench.plan_runs [--systems 1000] [--time-limit 30]
     DATABASE_URL=... REDIS_URL=redis://... python -m bench.plan_runs --all-agencies [--workers 1 2] [--time-limit 30]
+    DATABASE_URL=... python -m bench.plan_runs --stability [--changes 3] [--unchanged] [--time-limit 30]
 
 Makes sure an agency BENCH with N synthetic systems exists (bulk-inserted: a seeded mix of
 dependency kinds, criticality, sizes and workflow states, 5 % depending on an earlier
@@ -19,10 +20,24 @@ each) on a queue of its own, waits until they are ready, queues one run per depa
 as a transition lead's request does, and times from the first queued run to the last
 stored plan. Every round starts from the same current plans, so rounds differ only in
 their workers. Prints one JSON line per round and a last line with the speed-up.
+
+`--stability` measures how far a warm-started re-plan moves the rest of the schedule after
+one system's estimate changes (issue 9: at most 5 % of the other systems' steps). On the
+same BENCH agency it stores a first plan (warm-started from the current plan, if any), then,
+for each of `--changes` systems picked at even spacing along that plan's finish dates, sets
+the system's own estimate of one remaining step (build when it has one, else its longest
+step) to twice its effort as a transition lead does (`system_estimates_save`), re-plans
+warm-started from the first plan with the same time limit, counts the other systems' steps
+whose start or finish date changed, and removes the estimate again. `--unchanged` adds a
+re-plan with no change first (what moves by itself); `--first-plan ID` starts from a stored
+BENCH plan instead (the same changes for two versions of the engine). Prints a line naming
+the first plan, then one JSON line per re-plan (moved, total, percent, the app's
+`moved_steps`, late systems and weighted tardiness before and after, seconds, load average).
 """
 
 import argparse
 import datetime
+import decimal
 import json
 import os
 import random
@@ -45,11 +60,12 @@ from django.db import connection, transaction  # noqa: E402
 from bench.edf import earliest_deadline_first  # noqa: E402
 from planner import services  # noqa: E402
 from planner.enums import UNFINISHED_STATES, TeamKind  # noqa: E402
-from planner.models import Plan, PlanPart, Team  # noqa: E402
+from planner.models import Plan, PlanPart, PlanSystem, ScheduledStep, Team  # noqa: E402
 from planner.selectors import current_plan  # noqa: E402
+from planner.setup_services import EstimateEdit, system_estimates_save  # noqa: E402
 from planner.snapshots import problem_from_json  # noqa: E402
 from procurement.inventory.enums import AgencyType, Criticality, DependencyKind, Network, SystemStatus  # noqa: E402
-from procurement.inventory.models import Agency, Contract, Directive, System  # noqa: E402
+from procurement.inventory.models import Agency, Contract, Directive, System, User  # noqa: E402
 
 PREFIX = "BENCH-"
 TEAM_SIZES = {TeamKind.ENGINEERS: 150, TeamKind.CONTRACTING: 30, TeamKind.ASSESSORS: 40}
@@ -126,7 +142,7 @@ def run(systems: int, time_limit: float) -> dict:
     solve_seconds = sum(part.result["seconds"] for part in plan.parts.all())
     problem = problem_from_json(plan.input_snapshot["problem"])
     by_hand = earliest_deadline_first(problem)
-    engine_tardiness = sum(part.result["weighted_tardiness"] for part in plan.parts.all())
+    engine_tardiness = weighted_tardiness(plan)
     return {
         "systems": plan.system_count,
         "items": plan.item_count,
@@ -261,14 +277,129 @@ def speed_ups(rounds: list[dict]) -> dict[str, float]:
     }
 
 
+# --- stability of a warm-started re-plan ------------------------------------------------------
+
+STABILITY_USER = "bench-stability"
+ESTIMATE_FACTOR = 2
+
+
+def plan_now(agency: Agency, time_limit: float, warm_start: Plan | None) -> Plan:
+    """A plan of the agency run here and now as the `plan` command does, warm-started from `warm_start`."""
+    plan = Plan.objects.create(
+        agency=agency, starts_on=datetime.date.today(), time_limit_seconds=time_limit, warm_start=warm_start
+    )
+    return services.plan_run_now(plan.pk)
+
+
+def changed_systems(plan: Plan, count: int) -> list[int]:
+    """`count` systems at even spacing along the plan's finish dates: none first or last."""
+    ordered = list(
+        PlanSystem.objects.filter(plan=plan, finishes_on__isnull=False)
+        .order_by("finishes_on", "system_id")
+        .values_list("system_id", flat=True)
+    )
+    return [ordered[len(ordered) * (number + 1) // (count + 1)] for number in range(count)]
+
+
+def step_to_change(plan: Plan, system_id: int) -> tuple[str, int]:
+    """The system's build step when it has one left, else its longest; with its planned work days."""
+    durations = {item["id"]: item["duration"] for item in plan.input_snapshot["problem"]["items"]}
+    steps = ScheduledStep.objects.filter(plan=plan, system_id=system_id, contract=None)
+    by_step = {step: durations[item] for step, item in steps.values_list("step", "item_id")}
+    if "build" in by_step:
+        return "build", by_step["build"]
+    step = max(by_step, key=by_step.get)
+    return step, by_step[step]
+
+
+def set_estimate(system_id: int, step: str, effort_days: int | None) -> None:
+    """The system's own estimate of `step` set (None: removed) by a transition lead's form."""
+    user, _ = User.objects.get_or_create(username=STABILITY_USER, defaults={"is_superuser": True})
+    system = System.objects.get(pk=system_id)
+    version = system.estimates.filter(step=step).values_list("version", flat=True).first() or 0
+    effort = None if effort_days is None else decimal.Decimal(effort_days)
+    system_estimates_save(user=user, system=system, edits=[EstimateEdit(step, effort, version)], reason="bench")
+
+
+def moved_steps(before: Plan, after: Plan, changed: int | None) -> tuple[int, int]:
+    """Steps of systems other than `changed` whose start or finish date differs; and how many there are."""
+    dates = {item: days for item, *days in _step_dates(before, changed)}
+    moved = sum(1 for item, *days in _step_dates(after, changed) if item in dates and dates[item] != days)
+    return moved, len(dates)
+
+
+def _step_dates(plan: Plan, changed: int | None):
+    return (
+        ScheduledStep.objects.filter(plan=plan)
+        .exclude(system_id=changed)
+        .values_list("item_id", "starts_on", "finishes_on")
+    )
+
+
+def weighted_tardiness(plan: Plan) -> int:
+    return sum(part.result["weighted_tardiness"] for part in plan.parts.all())
+
+
+def replan_figures(first: Plan, agency: Agency, time_limit: float, changed: int | None) -> dict:
+    load_before = os.getloadavg()[0]
+    started = time.monotonic()
+    again = plan_now(agency, time_limit, warm_start=first)
+    seconds = time.monotonic() - started
+    moved, total = moved_steps(first, again, changed)
+    return {
+        "plan": again.pk,
+        "moved": moved,
+        "total": total,
+        "percent": round(100 * moved / max(1, total), 2),
+        "plan_moved_steps": again.moved_steps,
+        "late_systems_before": first.late_systems,
+        "late_systems_after": again.late_systems,
+        "weighted_tardiness_before": weighted_tardiness(first),
+        "weighted_tardiness_after": weighted_tardiness(again),
+        "finish_before": first.finishes_on and first.finishes_on.isoformat(),
+        "finish_after": again.finishes_on and again.finishes_on.isoformat(),
+        "status": again.engine_status,
+        "seconds": round(seconds, 1),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
+def run_stability(systems: int, time_limit: float, changes: int, unchanged: bool, first_plan: int | None) -> None:
+    agency = ensure_agency(systems)
+    if first_plan is None:
+        first = plan_now(agency, time_limit, warm_start=current_plan(agency))
+    else:
+        first = Plan.objects.get(pk=first_plan, agency=agency, state="done")
+    print(json.dumps({"first_plan": first.pk, "items": first.item_count, "late_systems": first.late_systems}))
+    if unchanged:
+        figures = replan_figures(first, agency, time_limit, None)
+        print(json.dumps({"changed": None, "time_limit": time_limit, **figures}), flush=True)
+    for system_id in changed_systems(first, changes):
+        step, days = step_to_change(first, system_id)
+        set_estimate(system_id, step, ESTIMATE_FACTOR * days)
+        try:
+            figures = replan_figures(first, agency, time_limit, system_id)
+        finally:
+            set_estimate(system_id, step, None)
+        change = {"changed": system_id, "step": step, "days": [days, ESTIMATE_FACTOR * days], "time_limit": time_limit}
+        print(json.dumps({**change, **figures}), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--systems", type=int, default=1000)
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--all-agencies", action="store_true", help="plan every department on Celery workers")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="worker processes, one round each")
+    parser.add_argument("--stability", action="store_true", help="re-plan after one system's estimate changes")
+    parser.add_argument("--changes", type=int, default=3, help="with --stability: systems changed, one re-plan each")
+    parser.add_argument("--unchanged", action="store_true", help="with --stability: first re-plan with no change")
+    parser.add_argument("--first-plan", type=int, help="with --stability: re-plan from this stored plan of BENCH")
     arguments = parser.parse_args()
-    if arguments.all_agencies:
+    if arguments.stability:
+        stability = (arguments.changes, arguments.unchanged, arguments.first_plan)
+        run_stability(arguments.systems, arguments.time_limit, *stability)
+    elif arguments.all_agencies:
         run_all_agencies(arguments.workers, arguments.time_limit)
     else:
         print(json.dumps(run(arguments.systems, arguments.time_limit)))

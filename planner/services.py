@@ -211,6 +211,7 @@ def plan_part_solve(part_id: int) -> None:
         time_limit_seconds=max(MIN_PART_SECONDS, share),
         workers=getattr(settings, "PLANNER_SOLVER_WORKERS", 2),
         hint={item: unit for item, unit in snapshot["hint"].items() if item in ids} or None,
+        replan_tolerance=settings.PLANNER_REPLAN_TOLERANCE_PERCENT / 100,
     )
     try:
         result = solve(problem, options)

@@ -242,6 +242,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # Only the beat holding the database lease sends the schedule (procurement/reminders/beat.py).
 CELERY_BEAT_SCHEDULER = "procurement.reminders.beat:LeasedScheduler"
 
+# Planning (planner/, README "Planning"): a re-plan keeps previous dates where that costs at
+# most this many percent more weighted tardiness than the best schedule found (0: only free).
+PLANNER_REPLAN_TOLERANCE_PERCENT = env_int("PLANNER_REPLAN_TOLERANCE_PERCENT", 2, minimum=0)
+
 # Reminders (procurement/reminders, README "Reminders"; issue 10).
 PHASEOUT_BASE_URL = env_str("PHASEOUT_BASE_URL", "http://127.0.0.1:8000")
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=1)

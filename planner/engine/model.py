@@ -73,6 +73,10 @@ class SolveOptions:
     `hint` is a previous plan (item id -> start); the re-plan stays close to
     it and reports how many items moved.
 
+    `replan_tolerance` lets a re-plan keep previous dates at up to this share more
+    weighted tardiness than the best schedule found (0.02: 2 %); 0 keeps a previous date
+    only where that costs no tardiness at all.
+
     `deterministic` makes the answer depend only on the problem, seed and
     worker count: CP-SAT interleaves its workers and stops on deterministic
     time (about seconds on a 2020s core) instead of wall time, and the
@@ -86,6 +90,7 @@ class SolveOptions:
     hint: dict[str, int] | None = None
     decompose: bool = True
     deterministic: bool = False
+    replan_tolerance: float = 0.0
 
 
 class Status(StrEnum):
