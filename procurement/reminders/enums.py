@@ -33,3 +33,7 @@ class DigestStatus(models.TextChoices):
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+# What a worker may claim: waiting to be sent, or sent again after a lost worker.
+CLAIMABLE_DIGEST_STATUSES = (DigestStatus.PENDING, DigestStatus.IN_DOUBT)

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from procurement.inventory.models import AgencyScopedQuerySet
 from procurement.reminders import schedule
-from procurement.reminders.enums import DigestStatus, ReminderKind, ReminderStatus
+from procurement.reminders.enums import CLAIMABLE_DIGEST_STATUSES, DigestStatus, ReminderKind, ReminderStatus
 
 
 def validate_offsets(text: str) -> None:
@@ -211,7 +211,16 @@ class Digest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient_key", "swept_at"], name="one_digest_per_recipient_sweep"),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="digest_status_next_idx")]
+        indexes = [
+            # Partial: only the digests a sweep may hand over. An index over every status let
+            # PostgreSQL answer a worker's "this digest, if still sending" by scanning all the
+            # digests in that status instead of reading one row by its key (15 ms, not 0.1).
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=CLAIMABLE_DIGEST_STATUSES),
+                name="digest_claimable_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Digest {self.pk} to {self.recipient_email}"

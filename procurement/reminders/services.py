@@ -46,7 +46,7 @@ from planner.models import Milestone
 from procurement.inventory.enums import Role
 from procurement.inventory.models import Agency
 from procurement.reminders import emails, schedule
-from procurement.reminders.enums import DigestStatus, ReminderKind, ReminderStatus
+from procurement.reminders.enums import CLAIMABLE_DIGEST_STATUSES, DigestStatus, ReminderKind, ReminderStatus
 from procurement.reminders.models import (
     AgencyTimeZone,
     BeatLease,
@@ -59,7 +59,6 @@ from procurement.reminders.sql import insert_from_select, update_returning
 
 logger = logging.getLogger(__name__)
 
-CLAIMABLE = (DigestStatus.PENDING, DigestStatus.IN_DOUBT)
 REMINDER_COLUMNS = {
     "milestone_id": "r_milestone",
     "agency_id": "r_agency",
@@ -456,7 +455,7 @@ def _gather_digests(now: datetime.datetime) -> None:
 
 def _take_due_digests(now: datetime.datetime) -> list[int]:
     """Digests to hand to the workers: due, and not handed over within the lease (a lost task is re-sent)."""
-    due = Digest.objects.filter(status__in=CLAIMABLE, next_attempt_at__lte=now).filter(
+    due = Digest.objects.filter(status__in=CLAIMABLE_DIGEST_STATUSES, next_attempt_at__lte=now).filter(
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - _lease())
     )
     digest_ids = list(due.order_by("pk").values_list("pk", flat=True))
@@ -510,7 +509,7 @@ def digests_claim(digest_ids: list[int], now: datetime.datetime) -> list[Claim]:
     batch finds its digests sent.
     """
     digests_mark_lost(now, digest_ids)
-    claimable = Digest.objects.filter(pk__in=digest_ids, status__in=CLAIMABLE, next_attempt_at__lte=now)
+    claimable = Digest.objects.filter(pk__in=digest_ids, status__in=CLAIMABLE_DIGEST_STATUSES, next_attempt_at__lte=now)
     won = update_returning(
         claimable,
         {"status": DigestStatus.SENDING, "claimed_at": now, "attempts": F("attempts") + 1},

@@ -24,6 +24,9 @@ class Sink:
 
     It keeps the raw bytes and parses them when asked: parsing each message as it
     arrives made the sink, not the workers, the bottleneck of the digest benchmark.
+    Nothing here is a property: aiosmtpd reads every attribute of its handler (with
+    `inspect.getmembers`) on each new connection, and a property that parsed the messages
+    made every connection cost more than the last (1.5 s each after 2,000 messages).
     """
 
     def __init__(self) -> None:
@@ -43,7 +46,6 @@ class Sink:
             self.on_accept(accepted)
         return "250 2.0.0 OK"
 
-    @property
     def messages(self) -> list[Message]:
         return [email.message_from_bytes(content) for content in self._received()]
 
