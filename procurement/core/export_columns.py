@@ -1,10 +1,11 @@
 """Where an export reads each table column as a plain value, without rendering cells.
 
 A table declares one `ExportColumn` per column (`PhaseoutTable.export_columns`). An
-export then reads every row with one `values_list` query: field paths, and SQL
-expressions for columns that need the user (a many-to-many column joined in SQL and
-limited to the rows the user may see). A conversion turns each read value into what the
-screen shows: a choice's label, yes or no, the days left.
+export then reads every row with one `values_list` query of field paths (and SQL
+expressions built for the user). A many-to-many column is `LinkedValues`: one query for
+all of the export's rows, limited to the linked rows the user may see. A conversion
+turns each read value into what the screen shows: a choice's label, yes or no, the days
+left.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import CharField, Model, TextField
-from django.db.models.expressions import BaseExpression
+from django.db.models import CharField, Model, QuerySet, TextField
+from django.db.models.expressions import BaseExpression, Combinable
 
 from procurement.core.formulas import neutralise
+
+LINKED_CHUNK_ROWS = 20_000  # links read per round trip: they are short, and held anyway
 
 # Conversions work on a whole column of a chunk of rows at once: mostly `map` over a
 # dict's lookup, which runs in C; a function call per cell would cost more than the query.
@@ -38,14 +41,14 @@ class ExportColumn:
     """One column's plain value: a `values()` path or an expression, then a conversion.
 
     `source` is a path such as "agency__abbreviation", or a function of the context
-    giving an SQL expression. `convert` is a function of the context and the column's
-    model field (None for expressions) giving the conversion of a column of values, or
-    None when the values are exported as read. A conversion gives the final values: it
-    neutralises any text it produces; values read as they are get neutralised if the
-    column may hold text.
+    giving an SQL expression or a many-to-many column's `LinkedValues`. `convert` is a
+    function of the context and the column's model field (None for a function source)
+    giving the conversion of a column of values, or None when the values are exported as
+    read. A conversion gives the final values: it neutralises any text it produces;
+    values read as they are get neutralised if the column may hold text.
     """
 
-    source: str | Callable[[ExportContext], BaseExpression]
+    source: str | Callable[[ExportContext], BaseExpression | LinkedValues]
     convert: Callable[[ExportContext, Any], Convert | None] | None = None
     is_money: bool = False  # dollars: a number in XLSX's currency format
 
@@ -118,6 +121,42 @@ def days_until(path: str) -> ExportColumn:
     return ExportColumn(path, convert)
 
 
-def expression(build: Callable[[ExportContext], BaseExpression]) -> ExportColumn:
-    """An SQL expression built for the export's user, e.g. a `JoinedText` of linked rows."""
+@dataclass(frozen=True)
+class LinkedValues:
+    """A many-to-many column: each exported row's linked rows as one text, in a fixed order.
+
+    `rows` are the linked rows the user may see; `owner` is the path from one of them
+    back to the exported row ("depended_by"); `value` is what the cell names each by. An
+    export reads a column's texts for all of its rows with one query before the rows
+    (`texts`): its cost follows the number of links, where a subquery per row, or a query
+    per chunk for the chunk's ids, costs an index probe per row (`docs/benchmarks.md`).
+    """
+
+    rows: QuerySet
+    owner: str
+    value: str | Combinable
+    ordering: tuple[str, ...]
+    separator: str = "; "
+
+    def values_for(self, owners: QuerySet) -> QuerySet:
+        """(owner id, value) of the rows linked to `owners`, in the cells' order."""
+        owner_id = f"{self.owner}__pk"
+        found = self.rows.filter(**{f"{self.owner}__in": owners})
+        return found.order_by(*self.ordering).values_list(owner_id, self.value)
+
+    def texts(self, owners: QuerySet) -> dict[Any, str]:
+        """Each owner's linked values joined, for the owners with any (the others: None, an empty cell)."""
+        texts: dict[Any, str] = {}
+        shared: dict[str, str] = {}  # many rows link the same rows: equal values share one string
+        separator = self.separator
+        # Read in the cells' order, so each text grows in it. Most rows link one or two
+        # rows: a join per extra value costs less than a list per row.
+        for owner, value in self.values_for(owners).iterator(chunk_size=LINKED_CHUNK_ROWS):
+            text = texts.get(owner)
+            texts[owner] = shared.setdefault(value, value) if text is None else f"{text}{separator}{value}"
+        return texts
+
+
+def linked(build: Callable[[ExportContext], LinkedValues]) -> ExportColumn:
+    """A many-to-many column, built for the export's user: see `LinkedValues`."""
     return ExportColumn(build)

@@ -2,11 +2,12 @@
 
 An export reads the screen's queryset (filtered, limited to what the user may see,
 sorted as on screen) as plain values: one `values_list` query whose columns each table
-declares (`PhaseoutTable.export_columns`), many-to-many columns joined in SQL, read in
-chunks from a server-side cursor where the database has one. No row goes through the
-table's cell rendering. CSV is streamed to the client; XLSX is written by `core.xlsx`,
-in the request for small lists and by a worker for large ones (`core.services`). Text
-that a spreadsheet would run as a formula is neutralised in both.
+declares (`PhaseoutTable.export_columns`), read in chunks from a server-side cursor where
+the database has one; before it, one query per many-to-many column reads that column's
+texts for all of the rows (`export_columns.LinkedValues`). No row goes through the
+table's cell rendering. CSV is streamed to the client; XLSX is written by `core.xlsx`, in
+the request for small lists and by a worker for large ones (`core.services`). Text that
+a spreadsheet would run as a formula is neutralised in both.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from procurement.core.export_columns import Convert, ExportContext
+from procurement.core.export_columns import Convert, ExportContext, LinkedValues
 from procurement.core.formulas import FORMULA_TRIGGERS as FORMULA_TRIGGERS  # import reads the rule here
 from procurement.core.formulas import NEUTRALISING_PREFIX as NEUTRALISING_PREFIX
 from procurement.core.formulas import neutralise as neutralise
@@ -58,16 +59,28 @@ class Chunk(NamedTuple):
 class ExportQuery:
     """The one query that reads an export's rows, and how its rows become the file's.
 
-    Each step is, for one visible column: its place in a queryset row, its conversion
-    (or None) and whether it may hold text to neutralise.
+    Each step is, for one visible column: its place in a row, its conversion (or None)
+    and whether it may hold text to neutralise. A row is the queryset's values followed
+    by the text of each of `linked` for the row's id (at `id_position`), read for all of
+    the rows of `owners` before the first row.
     """
 
     queryset: QuerySet
     steps: tuple[tuple[int, Convert | None, bool], ...]
+    linked: tuple[LinkedValues, ...] = ()
+    owners: QuerySet | None = None
+    id_position: int = 0
 
-    def chunk(self, rows: list[tuple]) -> Chunk:
+    def linked_texts(self) -> list[dict]:
+        """For each of `linked`, every owner's text by id."""
+        return [linked.texts(self.owners) for linked in self.linked]
+
+    def chunk(self, rows: list[tuple], linked_texts: Sequence[dict] = ()) -> Chunk:
         """Queryset rows as the file's columns, converted a column at a time."""
         read = list(zip(*rows, strict=True))
+        if linked_texts:
+            ids = read[self.id_position]
+            read.extend(list(map(texts.get, ids)) for texts in linked_texts)
         columns = []
         for position, convert, may_hold_text in self.steps:
             values = read[position]
@@ -82,21 +95,24 @@ class ExportQuery:
 def export_query(table: PhaseoutTable, context: ExportContext) -> ExportQuery:
     """The table's visible columns read from its queryset, in the screen's order of rows."""
     queryset = table.data.data
-    model = queryset.model
-    sources: dict[str, int] = {}
-    annotations = {}
-    steps = []
+    annotations, linked = {}, {}
+    columns = []  # each visible column's key among the values read, conversion, neutralising
     for name in table.visible_column_names():
         column = table.export_column(name)
-        if isinstance(column.source, str):
-            key = column.source
-        else:
-            key = f"export_{name}"
-            annotations[key] = column.source(context)
-        convert, may_hold_text = column.reader(context, model)
-        steps.append((sources.setdefault(key, len(sources)), convert, may_hold_text))
-    values = queryset.prefetch_related(None).annotate(**annotations).values_list(*(sources or ["pk"]))
-    return ExportQuery(values, tuple(steps))
+        key = column.source
+        if not isinstance(key, str):
+            key, built = f"export_{name}", column.source(context)
+            (linked if isinstance(built, LinkedValues) else annotations)[key] = built
+        columns.append((key, *column.reader(context, queryset.model)))
+    fields = list(dict.fromkeys(key for key, _, _ in columns if key not in linked))
+    if (linked or not fields) and "pk" not in fields:
+        fields.append("pk")  # linked values are read by id
+    positions = {key: position for position, key in enumerate([*fields, *linked])}
+    steps = tuple((positions[key], convert, may_hold_text) for key, convert, may_hold_text in columns)
+    values = queryset.prefetch_related(None).annotate(**annotations).values_list(*fields)
+    if not linked:
+        return ExportQuery(values, steps)
+    return ExportQuery(values, steps, tuple(linked.values()), queryset.values("pk"), positions["pk"])
 
 
 def export_chunks(table: PhaseoutTable, context: ExportContext, chunk_rows: int | None = None) -> Iterator[Chunk]:
@@ -107,17 +123,18 @@ def export_chunks(table: PhaseoutTable, context: ExportContext, chunk_rows: int 
 def query_chunks(query: ExportQuery, chunk_rows: int | None = None) -> Iterator[Chunk]:
     """Any export query's rows (a list's, a report's), `chunk_rows` at a time, server-side."""
     chunk_rows = chunk_rows or CHUNK_ROWS
+    linked_texts = query.linked_texts()
     with _without_jit(query.queryset):
         rows = query.queryset.iterator(chunk_size=chunk_rows)
         while read := list(islice(rows, chunk_rows)):
-            yield query.chunk(read)
+            yield query.chunk(read, linked_texts)
 
 
 @contextmanager
 def _without_jit(queryset: QuerySet) -> Iterator[None]:
     """Turns PostgreSQL's JIT compilation off while a query with subqueries per row runs.
 
-    A correlated subquery per row (a many-to-many column) makes the planner's cost
+    A correlated subquery per row (an `expression` column) makes the planner's cost
     estimate large enough for JIT with inlining and optimisation, which took 0.4 to
     1.6 s on 100,000 systems and gained nothing.
     """

@@ -3,6 +3,8 @@
 Exports (`core.exports`) read the same table, so screen and file agree.
 """
 
+import copy
+from collections import OrderedDict
 from collections.abc import Callable
 
 import django_tables2 as tables
@@ -11,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Case, IntegerField, QuerySet, Subquery, Value, When
 from django.template import Context
 from django.template.base import render_value_in_context
+from django.utils.encoding import force_str
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django_tables2.columns.base import BoundColumn
@@ -35,6 +38,10 @@ class PhaseoutTable(tables.Table):
     # Columns of the page itself (a row's selection checkbox; every column of a table no file
     # holds, such as a plan's steps): always shown, never chosen or exported.
     page_columns: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.base_columns = ColumnsCopiedOneByOne(cls.base_columns)
 
     class Meta:
         template_name = "tables/table.html"
@@ -134,11 +141,12 @@ class PhaseoutTable(tables.Table):
         accessor = django_tables2.utils.A(bound_column.accessor)
         path, _, last = accessor.rpartition(accessor.SEPARATOR)
         model_field = accessor.get_field(self.data.model) if hasattr(self.data, "model") else None
-        display = f"get_{last}_display" if getattr(model_field, "choices", None) else None
+        # A choice's label as `get_<field>_display()` gives it, from a table built once per column.
+        labels = dict(model_field.flatchoices) if getattr(model_field, "choices", None) else None
         default = bound_column.default
 
         def cell(row: BoundRow):
-            value = _plain_value(row.record, accessor, path, display)
+            value = _plain_value(row.record, accessor, path, last, labels)
             if value in column.empty_values:
                 return default
             arguments = {"value": value, "record": row.record}
@@ -219,6 +227,29 @@ class ChoiceColumn(tables.Column):
         return self._tags[code]
 
 
+class ColumnsCopiedOneByOne(OrderedDict):
+    """A table class's columns, each copied for a new table without a deep copy of everything it holds.
+
+    django-tables2 deep-copies every column of the class for each table it makes (22
+    columns for the systems list, a tenth of the page's time), so that showing or hiding
+    a column on one table never touches another. A table changes only a column's own
+    attributes (`visible`, `accessor`): a copy of each column and of the dictionaries it
+    holds (attributes, cached tags) keeps tables as separate, sharing the rest (names,
+    links, functions), which no table changes.
+    """
+
+    def __deepcopy__(self, memo) -> OrderedDict:
+        return OrderedDict((name, _column_copy(column)) for name, column in self.items())
+
+
+def _column_copy(column: tables.Column) -> tables.Column:
+    copied = copy.copy(column)
+    for name, value in vars(column).items():
+        if isinstance(value, dict):
+            setattr(copied, name, copy.copy(value))
+    return copied
+
+
 def _first_step(lookup) -> str:
     path = getattr(lookup, "prefetch_through", lookup)  # a Prefetch object or a path
     return path.split("__", 1)[0]
@@ -228,12 +259,13 @@ def _library_cell(name: str) -> Callable[[BoundRow], object]:
     return lambda row: row.get_cell(name)
 
 
-def _plain_value(record, accessor, path: str, display: str | None):
+def _plain_value(record, accessor, path: str, last: str, labels: dict | None):
     """A cell's value as django-tables2 reads it: a choice's label, else the accessor's value."""
     try:
-        if display is not None:
+        if labels is not None:
             owner = django_tables2.utils.A(path).resolve(record) if path else record
-            return getattr(owner, display)()
+            value = getattr(owner, last)
+            return force_str(labels.get(value, value), strings_only=True)
         return accessor.resolve(record)
     except Exception:  # noqa: BLE001 (django-tables2 shows such a cell as empty, too)
         return None

@@ -271,7 +271,7 @@ def test_neutralise_column_is_neutralise_on_each_value(values):
     assert neutralise_column(values) == [neutralise(value) for value in values]
 
 
-# Many-to-many columns, joined in SQL ----------------------------------------------------------------
+# Many-to-many columns, read for the whole export ----------------------------------------------------------------
 
 
 def test_linked_systems_are_only_the_visible_ones_in_name_order(client, alice, olga, component_a, directive, system_b):
@@ -314,9 +314,9 @@ def test_one_query_reads_every_row(alice_client, component_a, directive, columns
     make_systems(57, component_a, directive)  # a chunk holds them all: a second chunk is tested below
     assert export_queries(alice_client, {"columns": columns}) == few
     # Session, user, memberships, agency tree, the rows; with no columns named, the ones the
-    # user last chose; with joined columns on PostgreSQL also SET and RESET of jit
-    # (core.exports._without_jit).
-    assert few == 5 + (0 if columns else 1) + (2 if columns and connection.vendor == "postgresql" else 0)
+    # user last chose; with every column, one for each many-to-many column (covered
+    # products, depends on: core.export_columns.LinkedValues).
+    assert few == 5 + (0 if columns else 1) + (2 if columns else 0)
 
 
 def test_rows_are_read_in_chunks(alice_client, component_a, directive, monkeypatch):
