@@ -121,6 +121,15 @@ def test_the_digest_carries_its_stored_message_id_and_one_click_unsubscribe(clie
     assert ReminderPreference.objects.get(user=alice).digest_opt_out
 
 
+def test_the_digest_escapes_what_people_typed_in_its_html(make_milestone, alice):
+    make_milestone("2026-03-10", title='<img src=x onerror="alert(1)"> & Co')
+    sweep_and_send(at("2026-03-09"))
+    html = mail.outbox[0].alternatives[0][0]
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; Co" in html
+    assert "<img" not in html
+    assert '<img src=x onerror="alert(1)"> & Co' in mail.outbox[0].body  # the text part as typed
+
+
 def test_an_opted_out_owner_gets_notices_in_the_app_only_but_escalations_still_email(make_milestone, alice, irene):
     ReminderPreference.objects.create(user=alice, digest_opt_out=True)
     ReminderPreference.objects.create(user=irene, digest_opt_out=True)
