@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from planner.engine.cpsat import MAKESPAN, TARDINESS, Stage, StageOutcome, run_stage
 from planner.engine.evaluation import Score, score
 from planner.engine.heuristic import construct
+from planner.engine.lagrangian_bound import lagrangian_tardiness_bound
 from planner.engine.model import Objective, Problem, SolveOptions, Status
 from planner.engine.neighbourhood import minimise_with_neighbourhoods
 from planner.engine.network import Network, build_network
@@ -68,6 +69,12 @@ BOUND_FIRST_ITEMS = 1000
 """Up to this size the tardiness bound (0.2 s at 1,000 items) comes before the urgency search and
 may prove the heuristic's schedule optimal; on larger parts it took seconds (its flow solver holds
 the GIL, so it cannot run beside the search) and comes after, from the time CP-SAT would have had."""
+LAGRANGIAN_SHARE = 0.05
+LAGRANGIAN_ITEMS = 100
+"""The Lagrangian bound (lagrangian_bound.py) runs after the transportation bound on parts up to
+this size, for at most this share of the part's time: on small plans it often reaches the optimum
+where the transportation bound does not; on domain plans of 200 items and more it stayed below
+that bound in the time it would get (48 against 76 at 1,000 items, after 0.5 s of 10 s)."""
 DETERMINISTIC_URGENCY_MOVES = 1000
 DETERMINISTIC_URGENCY_PLACEMENTS = 1_000_000
 """A deterministic run makes this many urgency moves per search, fewer on parts where they
@@ -160,11 +167,11 @@ def _search(
     if starts is not None:
         _mark_proven_by_bounds(incumbent, score(network, starts, objective), objective)
     if network.size <= BOUND_FIRST_ITEMS:
-        _raise_tardiness_bound(network, incumbent, objective, time_limit, deadline)
+        _raise_tardiness_bound(network, incumbent, objective, options, time_limit, deadline)
     if objective == "tardiness_then_makespan" and not incumbent.tardiness_proven and not previous_plan:
         _search_urgencies(network, options, incumbent, deadline)
     if network.size > BOUND_FIRST_ITEMS:
-        _raise_tardiness_bound(network, incumbent, objective, time_limit, deadline)
+        _raise_tardiness_bound(network, incumbent, objective, options, time_limit, deadline)
     if not _model_worth_running(network, incumbent, previous_plan, deadline):
         return incumbent
     population = _population(network, objective, options, incumbent, previous_plan)
@@ -177,13 +184,25 @@ def _search(
 
 
 def _raise_tardiness_bound(
-    network: Network, incumbent: _Incumbent, objective: Objective, time_limit: float, deadline: float
+    network: Network,
+    incumbent: _Incumbent,
+    objective: Objective,
+    options: SolveOptions,
+    time_limit: float,
+    deadline: float,
 ) -> None:
     if incumbent.starts is None or incumbent.tardiness_proven or time_limit <= 0:
         return
     # Up to the part's deadline: what it proves by then is still a bound.
     incumbent.tardiness_bound = max(incumbent.tardiness_bound, tardiness_lower_bound(network, deadline))
-    _mark_proven_by_bounds(incumbent, score(network, incumbent.starts, objective), objective)
+    found = score(network, incumbent.starts, objective)
+    _mark_proven_by_bounds(incumbent, found, objective)
+    if incumbent.tardiness_proven or options.deterministic or network.size > LAGRANGIAN_ITEMS:
+        return  # a deterministic run must not depend on where the clock stops its steps
+    until = min(deadline, time.monotonic() + time_limit * LAGRANGIAN_SHARE)
+    lagrangian = lagrangian_tardiness_bound(network, until, upper=found.weighted_tardiness)
+    incumbent.tardiness_bound = max(incumbent.tardiness_bound, lagrangian)
+    _mark_proven_by_bounds(incumbent, found, objective)
 
 
 def _search_urgencies(network: Network, options: SolveOptions, incumbent: _Incumbent, deadline: float) -> None:
