@@ -219,7 +219,12 @@ class Digest(models.Model):
                 fields=["next_attempt_at"],
                 condition=models.Q(status__in=CLAIMABLE_DIGEST_STATUSES),
                 name="digest_claimable_idx",
-            )
+            ),
+            # Digests left "sending" are few: the sweep's look for lost workers reads only them,
+            # not every digest ever sent.
+            models.Index(
+                fields=["claimed_at"], condition=models.Q(status=DigestStatus.SENDING), name="digest_sending_idx"
+            ),
         ]
 
     def __str__(self) -> str:

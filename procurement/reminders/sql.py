@@ -3,6 +3,8 @@ constraint already holds, and UPDATE ... RETURNING."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection, connections, models
 from django.db.models.sql import UpdateQuery
 
@@ -14,14 +16,19 @@ def insert_from_select(model: type[models.Model], columns: dict[str, str], query
     statement, whatever the row count; `ON CONFLICT DO NOTHING` (PostgreSQL and SQLite)
     makes a re-run insert nothing.
     """
-    select = queryset.order_by().values_list(*columns.values())
-    sql, params = select.query.get_compiler(using=select.db).as_sql()
+    sql, params = select_sql(queryset, columns.values())
     quote = connection.ops.quote_name
     target = ", ".join(quote(column) for column in columns)
     statement = f"INSERT INTO {quote(model._meta.db_table)} ({target}) {sql} ON CONFLICT DO NOTHING"
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return max(cursor.rowcount, 0)
+
+
+def select_sql(queryset: models.QuerySet, names: Iterable[str]) -> tuple[str, tuple]:
+    """The SELECT of `queryset`'s fields or annotations `names`, in that order, unordered: to embed in a statement."""
+    select = queryset.order_by().values_list(*names)
+    return select.query.get_compiler(using=select.db).as_sql()
 
 
 def update_returning(queryset: models.QuerySet, values: dict, returning: list[str]) -> list[tuple]:
