@@ -5,9 +5,11 @@ all of them:
 
 * CSV through the real view (Django's test client, every middleware), the response
   read chunk by chunk as a client would; in the same run, alternately, PostgreSQL's
-  `COPY (the export's own query) TO STDOUT WITH CSV` read the same way, after a COPY
-  of each many-to-many column's query, as the export reads them: the baseline of the
-  ratio (the same SQL, so the ratio is what turning rows into a file costs);
+  `COPY (the rows' plain values query, `exports.export_query`) TO STDOUT WITH CSV` read
+  the same way, after a COPY of each many-to-many column's (owner, value) query: the
+  baseline of the ratio, the same rows and links as COPY writes them. On PostgreSQL the
+  export itself reads text the database makes (`exports.CsvTextQuery`), so the ratio is
+  what making the file's fields, in SQL or Python, costs over plain COPY;
 * XLSX written by the service the worker calls (`exports.xlsx_write`) to a file;
 * XLSX through the Celery task in this process (`tasks.export_job_run.apply`: claim,
   count, write, progress, rename), and through a real worker process (`--pool solo`,
@@ -143,7 +145,7 @@ def list_table(user: User, columns: list[str]):
 
 
 def copy_same_query(user: User, columns: list[str]) -> int:
-    """COPY of the SQL the export runs, read as it arrives, with the export's session settings.
+    """COPY of the export's rows as plain values, read as it arrives, with the values query's session settings.
 
     Each many-to-many column's query (`LinkedValues.values_for`), then the rows' query.
     """
