@@ -12,8 +12,8 @@ plan per scope, and the late systems grouped by plan and agency.
 
 from __future__ import annotations
 
-from django.db.models import Count, F
-from django.db.models.functions import Greatest
+from django.db.models import Count, F, Window
+from django.db.models.functions import Coalesce, Greatest, RowNumber
 
 from planner.models import Plan, PlanSystem
 from procurement.inventory.enums import DONE_STATUSES
@@ -31,7 +31,7 @@ def at_risk_by_agency(directive: Directive, agency_ids: set[int]) -> dict[int, i
             plan_id__in=set(plan_of.values()), system__directive=directive, system__agency_id__in=agency_ids
         )
         .exclude(system__status__in=DONE_STATUSES)
-        .filter(finishes_on__gt=Greatest(F("system__removal_deadline"), F("system__waiver_until")))
+        .filter(finishes_on__gt=_deadline_in_force())
         .order_by()
         .values_list("plan_id", "system__agency_id")
         .annotate(count=Count("*"))
@@ -44,12 +44,13 @@ def at_risk_by_agency(directive: Directive, agency_ids: set[int]) -> dict[int, i
 def covering_plans(agency_ids: set[int]) -> dict[int, int]:
     """Each agency's plan id: the latest finished among its own, its ancestors' and every agency's."""
     parent_of = dict(Agency.objects.values_list("pk", "parent_id"))
+    newest_first = Window(RowNumber(), partition_by=F("agency_id"), order_by=[F("finished_at").desc(), F("pk").desc()])
     latest = {
         agency_id: (finished_at, plan_id)
         for agency_id, plan_id, finished_at in Plan.objects.done()
         .filter(scenario_base=None, finished_at__isnull=False)
-        .order_by("agency_id", "-finished_at", "-pk")
-        .distinct("agency_id")
+        .annotate(newness=newest_first)
+        .filter(newness=1)  # a window, not DISTINCT ON: SQLite, the embedded default, has no DISTINCT ON
         .values_list("agency_id", "pk", "finished_at")
     }
     covering = {}
@@ -59,6 +60,14 @@ def covering_plans(agency_ids: set[int]) -> dict[int, int]:
         if candidates:
             covering[agency_id] = max(candidates)[1]
     return covering
+
+
+def _deadline_in_force():
+    """The later of the system's deadline and its waiver.
+
+    GREATEST skips a NULL on PostgreSQL but returns NULL on SQLite: no waiver counts as the deadline itself.
+    """
+    return Greatest(F("system__removal_deadline"), Coalesce(F("system__waiver_until"), F("system__removal_deadline")))
 
 
 def _ancestors_and_self(agency_id: int, parent_of: dict[int, int | None]) -> list[int]:
