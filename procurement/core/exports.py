@@ -28,6 +28,7 @@ from itertools import islice, repeat
 from typing import IO, NamedTuple
 
 import psycopg
+from django.core.exceptions import EmptyResultSet
 from django.db import DatabaseError, connections
 from django.db.models import Func, QuerySet, TextField, Value
 from django.http import FileResponse, StreamingHttpResponse
@@ -215,7 +216,10 @@ def streamed(queryset: QuerySet, chunk_rows: int = LINKED_CHUNK_ROWS) -> Iterato
     cursors outside a transaction are WITH HOLD, made whole before the first row).
     """
     connection = connections[queryset.db]
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # `.none()`, as for an invalid filter: no rows, and no query to send
+        return
     size = chunk_rows if psycopg.pq.version() >= 170000 else 1  # chunks from libpq 17 on, else rows
     with connection.cursor() as cursor, connection.wrap_database_errors:
         start = time.monotonic()
