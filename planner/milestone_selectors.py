@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -73,5 +73,9 @@ class MyMilestones:
 def my_milestones(user) -> MyMilestones:
     today = timezone.localdate()
     mine = Milestone.objects.for_user(user).owned_by(user).open()
-    upcoming = tuple(mine.select_related("system").order_by("due_on", "pk")[:MY_MILESTONES_SHOWN])
-    return MyMilestones(upcoming, mine.count(), mine.overdue(today).count(), today)
+    # Both counts in one query; the next ones are read only when there are any.
+    counts = mine.aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+    upcoming = ()
+    if counts["open"]:
+        upcoming = tuple(mine.select_related("system").order_by("due_on", "pk")[:MY_MILESTONES_SHOWN])
+    return MyMilestones(upcoming, counts["open"], counts["overdue"], today)

@@ -4,6 +4,7 @@ Exports (`core.exports`) read the same table, so screen and file agree.
 """
 
 import copy
+import html
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -125,7 +126,7 @@ class PhaseoutTable(tables.Table):
         context = Context()  # what the template would escape and localise with
         rows = []
         for row in self.paginated_rows:
-            tds = "".join(f"<td>{render_value_in_context(cell(row), context)}</td>" for cell in cells)
+            tds = "".join(f"<td>{_cell_html(cell(row), context)}</td>" for cell in cells)
             rows.append(mark_safe(f"<tr>{tds}</tr>"))  # noqa: S308 (every cell is escaped above)
         return rows
 
@@ -143,10 +144,13 @@ class PhaseoutTable(tables.Table):
         model_field = accessor.get_field(self.data.model) if hasattr(self.data, "model") else None
         # A choice's label as `get_<field>_display()` gives it, from a table built once per column.
         labels = dict(model_field.flatchoices) if getattr(model_field, "choices", None) else None
+        # A plain column of the row's own model is read as an attribute: what the accessor's
+        # lookups (a key, an attribute, an index, a call) come to for such a field.
+        own_field = not path and labels is None and _is_plain_field(model_field, last)
         default = bound_column.default
 
         def cell(row: BoundRow):
-            value = _plain_value(row.record, accessor, path, last, labels)
+            value = getattr(row.record, last) if own_field else _plain_value(row.record, accessor, path, last, labels)
             if value in column.empty_values:
                 return default
             arguments = {"value": value, "record": row.record}
@@ -250,6 +254,15 @@ def _column_copy(column: tables.Column) -> tables.Column:
     return copied
 
 
+def _cell_html(value, context: Context) -> str:
+    """A cell's value as the template writes it; most cells are text, or HTML a render made."""
+    if type(value) is str:  # nothing to localise: escaped, as the template's autoescape does
+        return html.escape(value)
+    if type(value) is SafeString:
+        return value
+    return render_value_in_context(value, context)
+
+
 def _first_step(lookup) -> str:
     path = getattr(lookup, "prefetch_through", lookup)  # a Prefetch object or a path
     return path.split("__", 1)[0]
@@ -257,6 +270,16 @@ def _first_step(lookup) -> str:
 
 def _library_cell(name: str) -> Callable[[BoundRow], object]:
     return lambda row: row.get_cell(name)
+
+
+def _is_plain_field(model_field, name: str) -> bool:
+    """Whether `name` is a concrete field of the model holding a plain value (no relation)."""
+    return (
+        model_field is not None
+        and getattr(model_field, "concrete", False)
+        and not model_field.is_relation
+        and model_field.attname == name
+    )
 
 
 def _plain_value(record, accessor, path: str, last: str, labels: dict | None):

@@ -26,12 +26,12 @@ class UserScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset=queryset, **kwargs)
         self.user = user
         if "agency" in self.filters:
-            agencies = Agency.objects.for_user(user, Action.VIEW).select_related("parent")
-            self.filters["agency"].queryset = agencies
+            agencies = Agency.objects.for_user(user, Action.VIEW)
+            self.filters["agency"].queryset = agencies.select_related("parent")
             # Validation still goes through the queryset; only what the drop-down shows changes,
-            # built when it is rendered (an export never reads it).
+            # built when it is rendered (an export never reads it), from the columns it shows.
             self.form.fields["agency"].widget.choices = lambda: agency_tree_choices(
-                list(agencies), user.granted_agency_ids(Action.VIEW)
+                list(agencies.only("name", "abbreviation", "parent_id")), user.granted_agency_ids(Action.VIEW)
             )
         if "directive" in self.filters:
             # One plain query when the panel is drawn, not a server-side cursor per use of the field.

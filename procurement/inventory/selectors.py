@@ -483,6 +483,7 @@ def most_overdue(systems: QuerySet[System], today: datetime.date, count: int = 2
     return (
         systems.overdue(today)
         .select_related("agency")
+        .only("name", "removal_deadline", "status", "agency__abbreviation")  # what the dashboard shows
         .order_by("removal_deadline", criticality.desc(), "name", "pk")[:count]
     )
 

@@ -55,6 +55,7 @@ def test_rendered_rows_equal_the_librarys_cells_in_every_column(olga, agency_a, 
         agency=agency_a,
         directive=directive,
         name="<b>Tom & Jerry</b>",  # escaped once, linked to its page
+        owner_name="O'Brien <ops> & co",  # plain text: escaped as the template would
         user_count=12345,  # localised as the template would
         cost_estimate=Decimal("1234.5"),
         national_security_system=True,
@@ -65,5 +66,6 @@ def test_rendered_rows_equal_the_librarys_cells_in_every_column(olga, agency_a, 
     systems, library = rows_both_ways(SystemTable(selectors.system_queryset(olga)))
     assert systems == library
     assert len(systems) == 3 and "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in systems[0]
+    assert "<td>O&#x27;Brien &lt;ops&gt; &amp; co</td>" in systems[0]
     contracts, library = rows_both_ways(ContractTable(selectors.contract_queryset(olga)))
     assert contracts == library and len(contracts) == 1

@@ -2,6 +2,7 @@
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -53,3 +54,39 @@ def _row(tally: AgencyTally, is_component: bool, address: str) -> SafeString:
         overdue,
         intcomma(tally.at_risk),
     )
+
+
+OVERDUE_ROW = '<tr><th scope="row"><a href="{}">{}</a></th><td>{}</td><td>{}</td><td>{}</td></tr>'
+
+
+@register.simple_tag
+def overdue_system_rows(systems) -> SafeString:
+    """The longest-overdue systems' rows: each system's link, agency, deadline and status.
+
+    Written here rather than by a template loop: 25 rows of five lookups each, and an
+    address reversed per row, were a sixth of the dashboard's time.
+    """
+    address = each_pk_address("inventory:system-detail")
+    return format_html_join(
+        "",
+        OVERDUE_ROW,
+        (
+            (
+                address(system.pk),
+                system.name,
+                system.agency.abbreviation,
+                system.removal_deadline.isoformat() if system.removal_deadline else "",
+                system.get_status_display(),
+            )
+            for system in systems
+        ),
+    )
+
+
+PK_PLACEHOLDER = 918273645546372819
+
+
+def each_pk_address(url_name: str):
+    """A function giving `url_name`'s address for a pk, reversing the name once rather than per row."""
+    start, end = reverse(url_name, args=[PK_PLACEHOLDER]).split(str(PK_PLACEHOLDER))
+    return lambda pk: f"{start}{pk}{end}"

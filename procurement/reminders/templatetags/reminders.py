@@ -15,5 +15,9 @@ def milestone_reminders(context, milestone):
 
 @register.inclusion_tag("reminders/_header_link.html", takes_context=True)
 def notifications_link(context):
-    user = context["request"].user
-    return {"unread": selectors.unread_count(user) if user.is_authenticated else 0}
+    request = context["request"]
+    return {
+        "unread": selectors.unread_count(request.user) if request.user.is_authenticated else 0,
+        # An inclusion tag's template sees only what it is given: the page it is on, to mark the link.
+        "current": getattr(request.resolver_match, "url_name", None) == "notifications",
+    }
