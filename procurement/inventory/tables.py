@@ -1,13 +1,15 @@
 """Tables for the inventory lists. Export reuses them, so screen and file agree."""
 
+from collections.abc import Callable
+
 import django_tables2 as tables
 from django.db.models import Value
 from django.db.models.functions import Concat
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from procurement.core.addresses import address_for_each
 from procurement.core.export_columns import ExportContext, LinkedValues, days_until, field, linked, money, yes_no
 from procurement.core.tables import ChoiceColumn, IsoDateColumn, MoneyColumn, PhaseoutTable, YesNoColumn
 from procurement.inventory.models import Contract, Product, System
@@ -32,10 +34,6 @@ def visible_contract_systems(context: ExportContext) -> LinkedValues:
 def overdue_text(days: int) -> str:
     """How long past its deadline an open system is, said once: "88 days overdue"."""
     return "1 day overdue" if days == 1 else f"{days} days overdue"
-
-
-# No system has this id: the detail URL is reversed with it once, then each row's id replaces it.
-DETAIL_URL_PLACEHOLDER = "2147483647"
 
 
 class SystemTable(PhaseoutTable):
@@ -127,12 +125,11 @@ class SystemTable(PhaseoutTable):
         linkify reversed the detail URL for every row (a third of the rows' time); the
         address is worked out once per table and each row's id put in.
         """
-        url = self.detail_url.replace(DETAIL_URL_PLACEHOLDER, str(record.pk))
-        return format_html('<a href="{}">{}</a>', url, value)
+        return format_html('<a href="{}">{}</a>', self.system_address(record.pk), value)
 
     @cached_property
-    def detail_url(self) -> str:
-        return reverse("inventory:system-detail", args=[DETAIL_URL_PLACEHOLDER])
+    def system_address(self) -> Callable[[int], str]:
+        return address_for_each("inventory:system-detail")
 
     @cached_property
     def today(self):

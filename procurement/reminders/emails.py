@@ -35,13 +35,10 @@ from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import SafeString, mark_safe
 
+from procurement.core.addresses import address_for_each
 from procurement.reminders.enums import ESCALATION_KINDS, ReminderKind
 
 UNSUBSCRIBE_SALT = "phaseout.reminders.unsubscribe"
-# A milestone id no real one reaches, and a token no real one is: reversed once, then replaced
-# by each notice's id or each recipient's token (whose characters need no quoting in a URL).
-URL_ID_PLACEHOLDER = 987654321987
-URL_TOKEN_PLACEHOLDER = "unsubscribe-token-placeholder"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +103,8 @@ class DigestRenderer:
         self.text_template = get_template("reminders/email/digest.txt")
         self.html_template = get_template("reminders/email/digest.html")
         self.notifications_url = absolute(reverse("reminders:notifications"))
-        milestone_url = absolute(reverse("reminders:milestone", args=[URL_ID_PLACEHOLDER]))
-        self.milestone_url_parts = milestone_url.split(str(URL_ID_PLACEHOLDER))
-        self.milestone_html_parts = [escape(part) for part in self.milestone_url_parts]
-        unsubscribe_url = absolute(reverse("reminders:unsubscribe", args=[URL_TOKEN_PLACEHOLDER]))
-        self.unsubscribe_url_parts = unsubscribe_url.split(URL_TOKEN_PLACEHOLDER)
+        self.milestone_address = address_for_each("reminders:milestone")
+        self.unsubscribe_address = address_for_each("reminders:unsubscribe")
         self.signer = signing.TimestampSigner(salt=UNSUBSCRIBE_SALT)
         self.dates: dict[datetime.date, str] = {}
         self.agencies: dict[str, str] = {}  # each agency abbreviation escaped once
@@ -145,9 +139,7 @@ class DigestRenderer:
 
     def _line(self, notice: Notice) -> tuple[str, str]:
         """A notice as two text lines (what, then its link) and as an escaped HTML list item."""
-        milestone_id = str(notice.milestone_id)
-        url = self.milestone_url_parts[0] + milestone_id + self.milestone_url_parts[1]
-        html_url = self.milestone_html_parts[0] + milestone_id + self.milestone_html_parts[1]
+        url = absolute(self.milestone_address(notice.milestone_id))
         if notice.agency not in self.agencies:
             self.agencies[notice.agency] = escape(notice.agency)
         what = f"{notice.title} ({notice.agency}), due {self._date(notice.due_on)}"
@@ -157,7 +149,7 @@ class DigestRenderer:
         else:
             text_tail = html_tail = f", {(notice.notice_on - notice.due_on).days} days overdue"
         html = (
-            f'<li><a href="{html_url}">{escape(notice.title)}</a> ({self.agencies[notice.agency]}),'
+            f'<li><a href="{escape(url)}">{escape(notice.title)}</a> ({self.agencies[notice.agency]}),'
             f" due {self._date(notice.due_on)}{html_tail}</li>"
         )
         return f"- {what}{text_tail}\n  {url}\n", html
@@ -172,7 +164,7 @@ class DigestRenderer:
         if addressee.recipient_id is None:
             return ""
         token = unsubscribe_token(addressee.recipient_id, self.signer)
-        return self.unsubscribe_url_parts[0] + token + self.unsubscribe_url_parts[1]
+        return absolute(self.unsubscribe_address(token))
 
 
 def _due_soon_words(offset_days: int) -> str:

@@ -2,10 +2,10 @@
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from procurement.core.addresses import address_for_each
 from procurement.inventory.selectors import AgencyBreakdown, AgencyTally
 
 register = template.Library()
@@ -66,7 +66,7 @@ def overdue_system_rows(systems) -> SafeString:
     Written here rather than by a template loop: 25 rows of five lookups each, and an
     address reversed per row, were a sixth of the dashboard's time.
     """
-    address = each_pk_address("inventory:system-detail")
+    address = address_for_each("inventory:system-detail")
     return format_html_join(
         "",
         OVERDUE_ROW,
@@ -81,12 +81,3 @@ def overdue_system_rows(systems) -> SafeString:
             for system in systems
         ),
     )
-
-
-PK_PLACEHOLDER = 918273645546372819
-
-
-def each_pk_address(url_name: str):
-    """A function giving `url_name`'s address for a pk, reversing the name once rather than per row."""
-    start, end = reverse(url_name, args=[PK_PLACEHOLDER]).split(str(PK_PLACEHOLDER))
-    return lambda pk: f"{start}{pk}{end}"
