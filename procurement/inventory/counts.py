@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Max, QuerySet, Sum
 
@@ -54,7 +55,10 @@ def cached_figure(queryset: QuerySet, user, compute: Callable[[], Figure], kind:
     connection = connections[queryset.db]
     if connection.in_atomic_block:
         return compute()
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # `.none()`, an invalid filter's rows: nothing to count or keep
+        return compute()
     stamp = systems_stamp(agency_ids_for(user, Action.VIEW), queryset.db)
     key = (queryset.db, kind, sql, repr(params), stamp)
     with _lock:

@@ -108,3 +108,9 @@ def test_every_change_adds_to_its_agencys_counter(component_a, agency_b, directi
     assert counts.systems_stamp({component_a.pk}) == moved_a
     assert counts.systems_stamp({agency_b.pk}) > moved_b
     assert SystemChangeCounter.objects.filter(agency_id=component_a.pk).exists()
+
+
+def test_an_invalid_filter_shows_no_systems_outside_a_transaction(client, bob, agency_a, system_b):
+    """An agency bob cannot see leaves the list empty (`.none()`), which has no SQL to key a cached count on."""
+    client.force_login(bob)
+    assert shown_count(client, agency=agency_a.pk) == ("No systems match these filters", 0)
