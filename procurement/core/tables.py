@@ -44,6 +44,14 @@ class PhaseoutTable(tables.Table):
         super().__init_subclass__(**kwargs)
         cls.base_columns = ColumnsCopiedOneByOne(cls.base_columns)
 
+    def __init__(self, data=None, order_by=None, **kwargs):
+        # Given no sort, django-tables2 reads one back from the queryset's ORDER BY by trying
+        # every column's sort against it: half of building a list's table. A queryset without
+        # one (sorted by its model's default) has nothing to read back; "no sort" says so.
+        if order_by is None and self._meta.order_by is None and isinstance(data, QuerySet) and not data.query.order_by:
+            order_by = ()
+        super().__init__(data, order_by, **kwargs)
+
     class Meta:
         template_name = "tables/table.html"
         attrs = {"class": "usa-table usa-table--striped usa-table--compact usa-table--borderless width-full"}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from procurement.core import exports, selectors, services
+from procurement.core.forms import CheckboxGroup
 from procurement.core.paging import ClampingPaginator
 from procurement.core.tables import PhaseoutTable
 
@@ -134,8 +135,10 @@ class FilteredTableView(View):
             "item_name_plural": self.item_name_plural,
             "filter": filterset,
             "table": table,
-            "columns": table.choosable_columns(),
-            "visible_columns": table.visible_column_names(),
+            # The column chooser: a checkbox group like the filters', written by the same widget.
+            "column_checkboxes": CheckboxGroup(choices=table.choosable_columns()).render(
+                "columns", table.visible_column_names(), attrs={"id": "columns"}
+            ),
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
             "query": query.urlencode(),

@@ -27,11 +27,13 @@ class UserScopedFilterSet(django_filters.FilterSet):
         self.user = user
         if "agency" in self.filters:
             agencies = Agency.objects.for_user(user, Action.VIEW)
-            self.filters["agency"].queryset = agencies.select_related("parent")
-            # Validation still goes through the queryset; only what the drop-down shows changes,
-            # built when it is rendered (an export never reads it), from the columns it shows.
+            # Validation goes through the queryset (a chosen agency is one the user may see);
+            # what the drop-down shows is built when it is rendered (an export never reads it),
+            # from the columns it shows.
+            self.filters["agency"].queryset = agencies
             self.form.fields["agency"].widget.choices = lambda: agency_tree_choices(
-                list(agencies.only("name", "abbreviation", "parent_id")), user.granted_agency_ids(Action.VIEW)
+                list(agencies.values_list("pk", "name", "abbreviation", "parent_id", named=True)),
+                user.granted_agency_ids(Action.VIEW),
             )
         if "directive" in self.filters:
             # One plain query when the panel is drawn, not a server-side cursor per use of the field.
@@ -47,8 +49,10 @@ def directive_names() -> list[tuple[int, str]]:
 COMPONENT_INDENT = "\u2003– "  # an em space and a dash: a component under its department
 
 
-def agency_tree_choices(agencies: list[Agency], mine: set[int]) -> list:
+def agency_tree_choices(agencies: list, mine: set[int]) -> list:
     """The agency drop-down: each department followed by its components, the user's own first.
+
+    `agencies` are agencies or rows with their pk, name, abbreviation and parent_id.
 
     With memberships, "Your agencies" (those and their components) come first as a group,
     then "Other agencies"; oversight and admins without memberships get one tree.
@@ -60,11 +64,11 @@ def agency_tree_choices(agencies: list[Agency], mine: set[int]) -> list:
     return [("", "Any"), ("Your agencies", _tree(own)), ("Other agencies", _tree(others))]
 
 
-def _tree(agencies: list[Agency]) -> list[tuple[int, str]]:
+def _tree(agencies: list) -> list[tuple[int, str]]:
     """Departments by name, each followed by its components by name; a component whose
     department is not in the list stands on its own."""
     present = {agency.pk for agency in agencies}
-    components: dict[int, list[Agency]] = {}
+    components: dict[int, list] = {}
     tops = []
     for agency in sorted(agencies, key=lambda agency: agency.name):
         if agency.parent_id in present:

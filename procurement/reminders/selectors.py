@@ -2,20 +2,39 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from planner.models import Milestone
-from procurement.reminders import emails
+from procurement.reminders import emails, sql
 from procurement.reminders.enums import DigestStatus
 from procurement.reminders.models import Digest, Reminder, ReminderPolicy, ReminderPreference
 
+# The recipient of the compiled count, in place of each user's id (no other parameter is a number).
+ANY_RECIPIENT = -1
+
 
 def unread_count(user) -> int:
-    return Reminder.objects.for_recipient(user).unread().count()
+    """How many of the user's own notices are unread: the header shows it on every page.
+
+    The ORM's statement, compiled once a process: building it cost 0.45 ms of CPU a page,
+    four times its running.
+    """
+    statement, params = _unread_count_statement()
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [user.pk if param == ANY_RECIPIENT else param for param in params])
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _unread_count_statement() -> tuple[str, tuple]:
+    select, params = sql.select_sql(Reminder.objects.for_recipient(ANY_RECIPIENT).unread(), ["pk"])
+    return f"SELECT COUNT(*) FROM ({select}) AS unread", params
 
 
 def notifications_for(user) -> QuerySet[Reminder]:

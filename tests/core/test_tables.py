@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+import django_tables2.data
 import django_tables2.utils
 from django.template import Context, Template
 
@@ -69,3 +70,23 @@ def test_rendered_rows_equal_the_librarys_cells_in_every_column(olga, agency_a, 
     assert "<td>O&#x27;Brien &lt;ops&gt; &amp; co</td>" in systems[0]
     contracts, library = rows_both_ways(ContractTable(selectors.contract_queryset(olga)))
     assert contracts == library and len(contracts) == 1
+
+
+def test_a_sort_is_read_back_from_an_ordered_queryset_and_none_from_an_unordered_one(olga, system_b):
+    visible = selectors.system_queryset(olga)
+    assert list(SystemTable(visible.order_by("-fisma_id")).order_by) == ["-fisma_id"]
+    unordered = SystemTable(visible)
+    assert not unordered.order_by
+    assert not any(column.is_ordered for column in unordered.columns)
+    assert list(SystemTable(visible, order_by=("name",)).order_by) == ["name"]
+
+
+def test_an_unordered_queryset_is_not_searched_for_a_sort(olga, system_b, monkeypatch):
+    """Reading a sort back tries every column's sort (half of building a list's table); with
+    no ORDER BY on the queryset there is nothing to find, and the table does not look."""
+
+    def no_reading_back(data):
+        raise AssertionError("the sort was read back from an unordered queryset")
+
+    monkeypatch.setattr(django_tables2.data.TableQuerysetData, "ordering", property(no_reading_back))
+    SystemTable(selectors.system_queryset(olga))

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from procurement.reminders import services
+from procurement.reminders import selectors, services
+from procurement.reminders.enums import ReminderStatus
+from procurement.reminders.models import Reminder
 from tests.reminders.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -21,3 +23,14 @@ def test_the_link_counts_unread_notices_on_every_page_and_is_marked_on_its_own(c
     assert LINK.format(' usa-current" aria-current="page', UNREAD) in own_page
     client.post(reverse("reminders:notifications-read"))
     assert LINK.format("", "") in client.get(reverse("inventory:system-list")).content.decode()
+
+
+def test_the_count_is_of_ones_own_notices_neither_read_nor_cancelled(alice, bob, make_milestone):
+    for due_on in ("2026-03-10", "2026-03-11", "2026-03-12", "2026-03-13"):
+        make_milestone(due_on, title=f"Milestone due {due_on}")
+    services.reminders_sweep(at("2026-03-09"))
+    read, cancelled, others, unread = Reminder.objects.for_recipient(alice).order_by("due_on")
+    Reminder.objects.filter(pk=read.pk).update(read_at=at("2026-03-09"))
+    Reminder.objects.filter(pk=cancelled.pk).update(status=ReminderStatus.CANCELLED)
+    Reminder.objects.filter(pk=others.pk).update(recipient=bob)
+    assert selectors.unread_count(alice) == 1 and selectors.unread_count(bob) == 1
