@@ -115,3 +115,10 @@ def test_signed_out_pages_show_the_logo_link_without_the_navigation(client):
     page = client.get(reverse("login")).content.decode()
     assert '<a href="/" title="Phaseout home">Phaseout</a>' in page
     assert "Primary navigation" not in page and LINK.findall(page) == []
+
+
+@pytest.mark.django_db
+def test_others_do_not_see_the_admin_link(client, alice):
+    client.force_login(alice)
+    page = client.get(reverse("inventory:system-list")).content.decode()
+    assert 'href="/admin/"' not in page

@@ -109,7 +109,7 @@ class Navigation:
     """What the header shows of the navigation: the sections' links, and the addresses it links to."""
 
     home: str
-    admin: str
+    admin: SafeString  # the Admin link, shown to staff
     logout: str
     sections: SafeString
 
@@ -122,7 +122,7 @@ def header_navigation(context) -> Navigation:
     sections = "\n".join(current if section.contains(page) else plain for section, plain, current in links)
     return Navigation(
         home=fixed_address("inventory:home"),
-        admin=fixed_address("admin:index"),
+        admin=primary_item(fixed_address("admin:index"), "Admin", current=False),
         logout=fixed_address("logout"),
         sections=mark_safe(sections),  # noqa: S308 (joined from format_html's output)
     )
