@@ -1,13 +1,22 @@
 """Neighbourhood steps return only valid schedules, and never a worse one for their goal."""
 
 import random
+import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from planner.engine.cpsat import MAKESPAN, Stage
 from planner.engine.heuristic import construct
-from planner.engine.model import Problem, SolveOptions, Status
-from planner.engine.neighbourhood import NEIGHBOURHOOD_KINDS, _neighbourhood, value_of
+from planner.engine.model import Problem, Resource, SolveOptions, Status, WorkItem
+from planner.engine.neighbourhood import (
+    NEIGHBOURHOOD_KINDS,
+    SharedBest,
+    _neighbourhood,
+    _run_neighbourhood_workers,
+    search_neighbourhoods,
+    value_of,
+)
 from planner.engine.network import build_network
 from planner.engine.solve import solve
 from planner.engine.submodel import solve_among_fixed
@@ -39,3 +48,44 @@ def test_two_workers_with_population_and_neighbourhoods_keep_every_rule(problem:
     result = solve(problem, SolveOptions(time_limit_seconds=0.6, workers=2))
     assert result.status in (Status.OPTIMAL, Status.FEASIBLE), result.message
     assert_schedule_valid(problem, result)
+
+
+def _chain_problem() -> Problem:
+    """Twelve items on one team of two, every third waiting for the one before: steps have work to do."""
+    items = []
+    for index in range(12):
+        waits_for = (f"w{index - 1}",) if index % 3 == 2 else ()
+        items.append(WorkItem(f"w{index}", 1 + index % 3, {"engineers": 1}, predecessors=waits_for))
+    return Problem(tuple(items), (Resource("engineers", 2),))
+
+
+def test_only_a_better_schedule_restarts_the_stall_clock() -> None:
+    shared = SharedBest([0, 1], value=10, lower_bound=0)
+    shared.improved_at = 0.0
+    shared.offer([1, 0], 10)  # as good: a move along the plateau, not progress
+    assert shared.improved_at == 0.0
+    shared.offer([0, 0], 9)
+    assert shared.improved_at > 0.0
+
+
+def test_neighbourhood_steps_give_up_once_nothing_has_improved_for_the_stall_time() -> None:
+    network = build_network(_chain_problem())
+    start = construct(network, "makespan", time_budget=0.0).starts
+    shared = SharedBest(start, value_of(network, start, MAKESPAN), lower_bound=0)
+    shared.improved_at = time.monotonic() - 2.0  # stalled for two seconds already
+    began = time.monotonic()
+    steps = search_neighbourhoods(network, shared, began + 5.0, seed=0, stall_seconds=1.0)
+    assert steps == 0 and time.monotonic() - began < 1.0
+    # Without a stall limit the same search steps until its deadline (the lower bound 0 is never reached).
+    assert search_neighbourhoods(network, shared, time.monotonic() + 0.3, seed=0) > 0
+
+
+def test_a_stalled_makespan_stage_hands_its_time_back_to_the_full_model() -> None:
+    network = build_network(_chain_problem())
+    start = construct(network, "makespan", time_budget=0.0).starts
+    shared = SharedBest(start, value_of(network, start, MAKESPAN), lower_bound=0)
+    stage = Stage(goal=MAKESPAN, time_limit=2.0, workers=2, seed=0, makespan_cap=network.horizon, hint=start)
+    began = time.monotonic()
+    _run_neighbourhood_workers(network, shared, began + 5.0, stage)
+    # Stalled after STALL_SHARE of the stage's 2 s (a step or two more at most), long before the 5 s.
+    assert time.monotonic() - began < 2.0
