@@ -22,6 +22,7 @@ gives it many short ones.
 import random
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
@@ -57,6 +58,9 @@ SMALLEST_SHARE = 0.05
 INITIAL_TARDINESS_ITEMS = 40
 """Tardiness steps start from about this many free items (a few systems' chains), whatever the plan's size."""
 SMALLEST_TARDINESS_ITEMS = 8
+RESTART_SECONDS = 0.5
+"""A population whose best has not improved for this long starts again (see evolve_with_restarts)."""
+RESTART_STEP_SECONDS = 0.1
 STALL_SHARE = 0.15
 """Of a makespan stage's time: neighbourhood steps that improved nothing for this long give the
 rest of the stage to the full model, which proves or improves what the steps cannot reach (on
@@ -145,6 +149,38 @@ def search_neighbourhoods(
         weights[kind] = max(SMALLEST_WEIGHT, REWARD_MEMORY * weights[kind] + (1 - REWARD_MEMORY) * reward)
         share = _adapt(share, status, smallest)
     return steps
+
+
+def evolve_with_restarts(network: Network, shared: SharedBest, until: float, seed: int, stall_seconds: float) -> int:
+    """Evolve populations from the shared best, each until its best stops improving; returns restarts.
+
+    An activity-list population converges within a second on 90-job instances (j9013_1 sat
+    at 144 from 1.2 s to 8.7 s). A new population around the best schedule found so far,
+    with fresh random lists, starts improving again (141 in 8 s, restarting after
+    RESTART_SECONDS without gain). Each population's best is offered to the other searches.
+    """
+    restarts = 0
+    while not shared.finished.is_set() and until - time.monotonic() > 0.02:
+        if time.monotonic() - shared.improved_at > stall_seconds:
+            break
+        population = PopulationSearch(network, MAKESPAN, seed=seed + restarts + 1)
+        with shared.lock:
+            population.inject(list(shared.starts))
+        _evolve_until_converged(population, until)
+        best = population.best()
+        if best is not None:
+            shared.offer(best.starts, value_of(network, best.starts, MAKESPAN))
+        restarts += 1
+    return restarts
+
+
+def _evolve_until_converged(population: PopulationSearch, until: float) -> None:
+    best, improved_at = None, time.monotonic()
+    while time.monotonic() - improved_at < RESTART_SECONDS and until - time.monotonic() > 0.02:
+        population.evolve(min(RESTART_STEP_SECONDS, until - time.monotonic()))
+        found = population.best()
+        if found is not None and (best is None or found.fitness < best):
+            best, improved_at = found.fitness, time.monotonic()
 
 
 def _adapt(share: float, status: int, smallest: float) -> float:
@@ -268,10 +304,12 @@ def minimise_with_neighbourhoods(
 
     The first slice gives the lower bound and proves the easy instances while
     the population search, on the other core, finds a better start; the
-    neighbourhood searches (one per worker) do most of the improving; the
-    closing slice restarts the full model from their best schedule, whose
-    value now caps the goal, to prove it or improve on it. `floor` is a
-    lower bound on the goal known beforehand.
+    neighbourhood searches (one per worker; on the makespan with a population,
+    one worker evolves restarted populations instead) do most of the improving,
+    until neither has improved for STALL_SHARE of the stage; the closing slice
+    restarts the full model from their best schedule, whose value now caps the
+    goal, to prove it or improve on it. `floor` is a lower bound on the goal
+    known beforehand.
     """
     started = time.monotonic()
     deadline = started + stage.time_limit
@@ -285,7 +323,7 @@ def minimise_with_neighbourhoods(
     evolved = None if population is None else population.best()
     if evolved is not None and value_of(network, evolved.starts, stage.goal) < shared.value:
         shared.offer(evolved.starts, value_of(network, evolved.starts, stage.goal))
-    _run_neighbourhood_workers(network, shared, deadline - stage.time_limit * CLOSING_SHARE, stage)
+    _run_neighbourhood_workers(network, shared, deadline - stage.time_limit * CLOSING_SHARE, stage, population)
     closing = _close(network, stage, shared, deadline)
     bound = max(shared.lower_bound, closing.bound)
     status = "OPTIMAL" if closing.status == "OPTIMAL" or shared.value <= bound else "FEASIBLE"
@@ -301,19 +339,29 @@ def _opening(network: Network, stage: Stage, population: PopulationSearch | None
         return run_stage(network, opening_stage)
 
 
-def _run_neighbourhood_workers(network: Network, shared: SharedBest, until: float, stage: Stage) -> None:
+@dataclass(frozen=True)
+class WorkerTally:
+    """What the searches between the full model's slices did."""
+
+    neighbourhood_steps: int
+    population_restarts: int
+
+
+def _run_neighbourhood_workers(
+    network: Network, shared: SharedBest, until: float, stage: Stage, population: PopulationSearch | None = None
+) -> WorkerTally:
+    """One search per worker: neighbourhood steps, but on the makespan with a population one
+    worker evolves populations instead (the two kinds improve different instances)."""
     # The full tardiness model found nothing in a second on 1,000-item plans: its steps never stall out.
     stall = stage.time_limit * STALL_SHARE if stage.goal == MAKESPAN else float("inf")
-    threads = [
-        threading.Thread(
-            target=search_neighbourhoods, args=(network, shared, until, stage.seed + worker, stage.goal, stall)
-        )
-        for worker in range(stage.workers)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    evolves = stage.goal == MAKESPAN and population is not None and not population.abandoned and stage.workers > 1
+    with ThreadPoolExecutor(max_workers=stage.workers) as pool:
+        restarts = pool.submit(evolve_with_restarts, network, shared, until, stage.seed, stall) if evolves else None
+        steps = [
+            pool.submit(search_neighbourhoods, network, shared, until, stage.seed + worker, stage.goal, stall)
+            for worker in range(stage.workers - int(evolves))
+        ]
+    return WorkerTally(sum(step.result() for step in steps), restarts.result() if restarts else 0)
 
 
 def _close(network: Network, stage: Stage, shared: SharedBest, deadline: float) -> StageOutcome:

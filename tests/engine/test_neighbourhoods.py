@@ -14,10 +14,12 @@ from planner.engine.neighbourhood import (
     SharedBest,
     _neighbourhood,
     _run_neighbourhood_workers,
+    evolve_with_restarts,
     search_neighbourhoods,
     value_of,
 )
 from planner.engine.network import build_network
+from planner.engine.population import PopulationSearch
 from planner.engine.solve import solve
 from planner.engine.submodel import solve_among_fixed
 from planner.engine.validation import validate
@@ -89,3 +91,39 @@ def test_a_stalled_makespan_stage_hands_its_time_back_to_the_full_model() -> Non
     _run_neighbourhood_workers(network, shared, began + 5.0, stage)
     # Stalled after STALL_SHARE of the stage's 2 s (a step or two more at most), long before the 5 s.
     assert time.monotonic() - began < 2.0
+
+
+def _one_after_another(network) -> list[int]:
+    """A valid but poor schedule: every item after the previous one, in topological order."""
+    starts, clock = [0] * network.size, 0
+    for item in network.order:
+        starts[item], clock = clock, clock + network.durations[item]
+    return starts
+
+
+def test_restarted_populations_improve_the_shared_schedule_and_keep_every_rule() -> None:
+    problem = _chain_problem()
+    network = build_network(problem)
+    poor = _one_after_another(network)
+    assert_schedule_valid(problem, result_of(problem, poor))
+    shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
+    restarts = evolve_with_restarts(network, shared, time.monotonic() + 1.5, seed=0, stall_seconds=float("inf"))
+    assert restarts >= 2  # twelve items converge at once: each population stops after RESTART_SECONDS
+    assert shared.value < value_of(network, poor, MAKESPAN) == sum(network.durations)
+    assert value_of(network, shared.starts, MAKESPAN) == shared.value
+    assert_schedule_valid(problem, result_of(problem, shared.starts))
+
+
+def test_with_a_population_one_worker_evolves_and_the_others_take_neighbourhood_steps() -> None:
+    network = build_network(_chain_problem())
+    poor = _one_after_another(network)
+    population = PopulationSearch(network, "makespan")
+    population.inject(poor)
+    population.evolve(0.0, max_generations=1)  # the compiled kernels load here, not in the timed part
+    stage = Stage(goal=MAKESPAN, time_limit=10.0, workers=2, seed=0, makespan_cap=network.horizon, hint=poor)
+    shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
+    tally = _run_neighbourhood_workers(network, shared, time.monotonic() + 1.2, stage, population)
+    assert tally.population_restarts >= 1 and tally.neighbourhood_steps > 0
+    shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
+    alone = _run_neighbourhood_workers(network, shared, time.monotonic() + 0.3, stage)
+    assert alone.population_restarts == 0 and alone.neighbourhood_steps > 0
