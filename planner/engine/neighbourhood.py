@@ -89,6 +89,11 @@ class SharedBest:
                 self.finished.set()
             return True
 
+    def worth_searching(self, until: float, stall_seconds: float) -> bool:
+        """Whether a search goes on: not proven optimal, time left, and improved within `stall_seconds`."""
+        now = time.monotonic()
+        return not self.finished.is_set() and until - now > 0.02 and now - self.improved_at <= stall_seconds
+
     def raise_bound(self, bound: int) -> None:
         with self.lock:
             self.lower_bound = max(self.lower_bound, bound)
@@ -126,9 +131,7 @@ def search_neighbourhoods(
     smallest = SMALLEST_SHARE if goal == MAKESPAN else min(SMALLEST_SHARE, SMALLEST_TARDINESS_ITEMS / network.size)
     weights = dict.fromkeys(NEIGHBOURHOOD_KINDS, 1.0)
     steps = 0
-    while not shared.finished.is_set() and deadline - time.monotonic() > 0.02:
-        if time.monotonic() - shared.improved_at > stall_seconds:
-            break
+    while shared.worth_searching(deadline, stall_seconds):
         with shared.lock:
             starts, value = list(shared.starts), shared.value
         kind = random_source.choices(NEIGHBOURHOOD_KINDS, [weights[kind] for kind in NEIGHBOURHOOD_KINDS])[0]
@@ -160,9 +163,7 @@ def evolve_with_restarts(network: Network, shared: SharedBest, until: float, see
     RESTART_SECONDS without gain). Each population's best is offered to the other searches.
     """
     restarts = 0
-    while not shared.finished.is_set() and until - time.monotonic() > 0.02:
-        if time.monotonic() - shared.improved_at > stall_seconds:
-            break
+    while shared.worth_searching(until, stall_seconds):
         population = PopulationSearch(network, MAKESPAN, seed=seed + restarts + 1)
         with shared.lock:
             population.inject(list(shared.starts))
