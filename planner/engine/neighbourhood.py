@@ -19,6 +19,8 @@ worker (one call took 2.6 s on a 60-job instance); steering it from here
 gives it many short ones.
 """
 
+import bisect
+import itertools
 import random
 import threading
 import time
@@ -281,12 +283,28 @@ def _freeze_order(
     """
     longest = max(network.durations, default=0)
     for users in _frozen_users_by_resource(network, free):
-        users.sort(key=lambda item: starts[item])
-        for position, later in enumerate(users):
-            for earlier in users[:position]:
-                finish = starts[earlier] + network.durations[earlier]
-                if finish <= starts[later] <= finish + longest:
-                    model.add(start_variables[later] >= start_variables[earlier] + network.durations[earlier])
+        for earlier, later in _order_links(network, starts, users):
+            if starts[later] <= starts[earlier] + network.durations[earlier] + longest:
+                model.add(start_variables[later] >= start_variables[earlier] + network.durations[earlier])
+
+
+def _order_links(network: Network, starts: list[int], users: list[int]) -> list[tuple[int, int]]:
+    """The pairs of one resource's users (earlier, later) where `earlier` finishes by the time `later`
+    starts and no third user runs wholly between them: the resource's order follows from these links.
+
+    Linking every such pair instead gave 2,300 constraints a step on a 90-job instance, and the
+    step's time went on writing and presolving them.
+    """
+    by_finish = sorted(users, key=lambda item: starts[item] + network.durations[item])
+    finishes = [starts[item] + network.durations[item] for item in by_finish]
+    last_starts = list(itertools.accumulate((starts[item] for item in by_finish), max))
+    links = []
+    for later in users:
+        finished = bisect.bisect_right(finishes, starts[later])  # by_finish[:finished] end by its start
+        if finished:
+            first_kept = bisect.bisect_right(finishes, last_starts[finished - 1], hi=finished)
+            links.extend((earlier, later) for earlier in by_finish[first_kept:finished])
+    return links
 
 
 def _frozen_users_by_resource(network: Network, free: set[int]) -> list[list[int]]:

@@ -2,6 +2,7 @@
 
 import random
 import time
+from types import SimpleNamespace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from planner.engine.neighbourhood import (
     NEIGHBOURHOOD_KINDS,
     SharedBest,
     _neighbourhood,
+    _order_links,
     _run_neighbourhood_workers,
     evolve_with_restarts,
     search_neighbourhoods,
@@ -42,6 +44,32 @@ def test_tardiness_step_among_fixed_items_keeps_every_rule(problem: Problem, kin
     assert_schedule_valid(problem, result_of(problem, found))
     assert value_of(network, found, "tardiness") <= value_of(network, start.starts, "tardiness")
     assert all(found[item] == start.starts[item] for item in range(network.size) if item not in free)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(1, 6)), min_size=1, max_size=15))
+def test_order_links_imply_every_pair_where_one_user_finishes_before_the_other_starts(
+    runs: list[tuple[int, int]],
+) -> None:
+    starts = [start for start, _ in runs]
+    network = SimpleNamespace(durations=[duration for _, duration in runs])
+    users = list(range(len(runs)))
+    ordered = {
+        (earlier, later) for earlier in users for later in users if starts[earlier] + runs[earlier][1] <= starts[later]
+    }
+    links = set(_order_links(network, starts, users))
+    assert links <= ordered
+    # None is implied by two others: a third user runs wholly between the pair.
+    assert not any(
+        (earlier, middle) in ordered and (middle, later) in ordered for earlier, later in links for middle in users
+    )
+    implied = set(links)
+    while True:  # the transitive closure of the links
+        longer = {(first, last) for first, middle in implied for step, last in implied if middle == step}
+        if longer <= implied:
+            break
+        implied |= longer
+    assert implied == ordered
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
