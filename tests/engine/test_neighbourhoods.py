@@ -13,8 +13,10 @@ from planner.engine.model import Problem, Resource, SolveOptions, Status, WorkIt
 from planner.engine.neighbourhood import (
     NEIGHBOURHOOD_KINDS,
     SharedBest,
+    _close,
     _neighbourhood,
     _order_links,
+    _populations_fit,
     _run_neighbourhood_workers,
     evolve_with_restarts,
     search_neighbourhoods,
@@ -150,8 +152,28 @@ def test_with_a_population_one_worker_evolves_and_the_others_take_neighbourhood_
     population.evolve(0.0, max_generations=1)  # the compiled kernels load here, not in the timed part
     stage = Stage(goal=MAKESPAN, time_limit=10.0, workers=2, seed=0, makespan_cap=network.horizon, hint=poor)
     shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
-    tally = _run_neighbourhood_workers(network, shared, time.monotonic() + 1.2, stage, population)
+    assert _populations_fit(stage, population)
+    tally = _run_neighbourhood_workers(network, shared, time.monotonic() + 1.2, stage, evolves=True)
     assert tally.population_restarts >= 1 and tally.neighbourhood_steps > 0
     shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
     alone = _run_neighbourhood_workers(network, shared, time.monotonic() + 0.3, stage)
     assert alone.population_restarts == 0 and alone.neighbourhood_steps > 0
+
+
+def test_a_closing_slice_that_proves_the_optimum_ends_the_populations_beside_it() -> None:
+    problem = _chain_problem()
+    network = build_network(problem)
+    poor = _one_after_another(network)
+    population = PopulationSearch(network, "makespan")
+    population.inject(poor)
+    population.evolve(0.0, max_generations=1)  # the compiled kernels load here, not in the timed part
+    stage = Stage(goal=MAKESPAN, time_limit=10.0, workers=2, seed=0, makespan_cap=network.horizon, hint=poor)
+    shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
+    began = time.monotonic()
+    closing = _close(network, stage, shared, began + 8.0, evolves=_populations_fit(stage, population))
+    # One CP-SAT worker proves twelve items' optimum at once; the populations, unbounded by any
+    # stall, would otherwise restart until the 8 s deadline.
+    assert closing.status == "OPTIMAL" and shared.finished.is_set()
+    assert time.monotonic() - began < 2.0
+    assert shared.value == closing.bound == value_of(network, shared.starts, MAKESPAN)
+    assert_schedule_valid(problem, result_of(problem, shared.starts))

@@ -228,7 +228,6 @@ def test_a_team_with_steps_in_the_current_plan_is_not_deleted(client, lena, agen
     assert Team.objects.filter(pk=engineers.pk).exists() and plan.steps.filter(team=engineers).count() == steps
 
 
-
 def test_a_team_is_not_deleted_while_a_plan_run_may_still_use_it(client, lena, agency_a, component_a):
     spare = Team.objects.create(agency=component_a, kind=TeamKind.ENGINEERS, name="Spare engineers", head_count=4)
     Plan.objects.create(agency=agency_a, created_by=lena, starts_on=START)  # queued, for the department
@@ -236,6 +235,7 @@ def test_a_team_is_not_deleted_while_a_plan_run_may_still_use_it(client, lena, a
     response = client.post(reverse("planner:setup-team-delete", args=[spare.pk]), follow=True)
     assert "A plan run covering Spare engineers is queued or running" in response.content.decode()
     assert Team.objects.filter(pk=spare.pk).exists()
+
 
 # --- Calendar ----------------------------------------------------------------------------------
 
