@@ -144,13 +144,18 @@ def test_restarted_populations_improve_the_shared_schedule_and_keep_every_rule()
     assert_schedule_valid(problem, result_of(problem, shared.starts))
 
 
+def _ready_population_and_stage(network, poor: list[int]) -> tuple[PopulationSearch, Stage]:
+    """A population holding `poor`, its kernels loaded (not in the timed part), and a two-worker makespan stage."""
+    population = PopulationSearch(network, "makespan")
+    population.inject(poor)
+    population.evolve(0.0, max_generations=1)
+    return population, Stage(goal=MAKESPAN, time_limit=10.0, workers=2, seed=0, makespan_cap=network.horizon, hint=poor)
+
+
 def test_with_a_population_one_worker_evolves_and_the_others_take_neighbourhood_steps() -> None:
     network = build_network(_chain_problem())
     poor = _one_after_another(network)
-    population = PopulationSearch(network, "makespan")
-    population.inject(poor)
-    population.evolve(0.0, max_generations=1)  # the compiled kernels load here, not in the timed part
-    stage = Stage(goal=MAKESPAN, time_limit=10.0, workers=2, seed=0, makespan_cap=network.horizon, hint=poor)
+    population, stage = _ready_population_and_stage(network, poor)
     shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
     assert _populations_fit(stage, population)
     tally = _run_neighbourhood_workers(network, shared, time.monotonic() + 1.2, stage, evolves=True)
@@ -164,10 +169,7 @@ def test_a_closing_slice_that_proves_the_optimum_ends_the_populations_beside_it(
     problem = _chain_problem()
     network = build_network(problem)
     poor = _one_after_another(network)
-    population = PopulationSearch(network, "makespan")
-    population.inject(poor)
-    population.evolve(0.0, max_generations=1)  # the compiled kernels load here, not in the timed part
-    stage = Stage(goal=MAKESPAN, time_limit=10.0, workers=2, seed=0, makespan_cap=network.horizon, hint=poor)
+    population, stage = _ready_population_and_stage(network, poor)
     shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
     began = time.monotonic()
     closing = _close(network, stage, shared, began + 8.0, evolves=_populations_fit(stage, population))
