@@ -3,9 +3,11 @@
 import math
 import time
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from planner.engine import tardiness_bound
 from planner.engine.lagrangian_bound import _relax, lagrangian_tardiness_bound
 from planner.engine.model import Problem, Resource, Result, SolveOptions, Status, WorkItem
 from planner.engine.network import Network, build_network
@@ -131,6 +133,27 @@ def test_the_chain_after_a_team_counts() -> None:
     network = build_network(two_builds_then_authorizations())
     assert network.tardiness_floor() == 0
     assert tardiness_lower_bound(network) == 2
+
+
+def scan_before_attestation() -> Problem:
+    # One engineer. The attestation (1 unit, due 6) waits for a 4-unit inventory scan and for the
+    # payroll shutdown (5 units, due 3); the best plan is late 2 x 3 + 4 x 2 = 14.
+    items = (
+        WorkItem("inventory-scan", 4, {"engineers": 1}),
+        WorkItem("payroll-shutdown", 5, {"engineers": 1}, deadline=3, weight=3),
+        WorkItem("attest", 1, {"engineers": 1}, ("inventory-scan", "payroll-shutdown"), deadline=6, weight=2),
+    )
+    return Problem(items, (Resource("engineers", 1),))
+
+
+def test_sharing_a_deadline_by_where_it_costs_raises_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Shared by energy, most of the attestation's weight rides on the scan, which the
+    # transportation problem places early: 10. Moved to the items placed late, 13.
+    network = build_network(scan_before_attestation())
+    assert tardiness_lower_bound(network) == 13
+    assert solve(scan_before_attestation(), PROVE).weighted_tardiness == 14
+    monkeypatch.setattr(tardiness_bound, "SHARE_ROUNDS", 0)
+    assert tardiness_lower_bound(network) == 10
 
 
 def test_the_lagrangian_bound_reaches_the_optimum_where_the_energy_does_not() -> None:
