@@ -58,13 +58,15 @@ COPY --from=frontend /app/node_modules ./node_modules
 # ships matching files. Settings need a secret key when DEBUG is off; this one exists
 # only for this build step, and no key file is written, so none is baked in.
 # The engine's compiled kernels (numba) are cached under var/, which the phaseout user may
-# write; /app/planner is not writable at run time.
+# write; /app/planner is not writable at run time. They are compiled here, once, so that no
+# container compiles them inside a plan's time limit.
 ENV PHASEOUT_VAR_DIR=/app/var \
     NUMBA_CACHE_DIR=/app/var/numba-cache
 # var/exports exists in the image, owned by phaseout, so the compose volume mounted there
 # (shared by web and worker: the worker writes large exports, web sends them) starts
 # writable.
 RUN DJANGO_DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && python -m planner.engine.kernels \
     && mkdir -p /app/var/exports \
     && chown -R phaseout:phaseout /app/var
 USER phaseout

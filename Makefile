@@ -25,6 +25,7 @@ $(VENV)/.installed: pyproject.toml uv.lock $(VENV)/.uv-$(UV_VERSION)
 	@$(UV_ENV) $(UV) lock --check --quiet || { \
 	  echo >&2 "uv.lock is out of date with pyproject.toml: run '.venv/bin/uv lock' (or 'make lock' to upgrade everything) and commit uv.lock."; exit 1; }
 	$(UV_ENV) $(UV) sync --locked --extra dev --quiet
+	$(PY) -m planner.engine.kernels  # compiled once here, not inside the first plan's time limit
 	touch $@
 
 uv.lock:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from planner.engine.baseline import solve_plain
+from planner.engine.kernels import load_kernels
 from planner.engine.model import Result, SolveOptions
 from planner.engine.psplib import psplib_directory, read_instance
 from planner.engine.solve import solve
@@ -143,6 +144,7 @@ def parse_arguments(arguments: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     models = [model for model in arguments.models.split(",") if model]
+    load_kernels()  # as a worker does when it starts: no instance pays for it in its time limit
     print(f"# PSPLIB benchmark {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({platform.processor()})")
     print(f"command: python -m bench.planner {' '.join(sys.argv[1:] if argv is None else argv)}")
     for set_name in arguments.sets or ["j30", "j60"]:

@@ -245,6 +245,8 @@ CELERY_BEAT_SCHEDULER = "procurement.reminders.beat:LeasedScheduler"
 # Planning (planner/, README "Planning"): a re-plan keeps previous dates where that costs at
 # most this many percent more weighted tardiness than the best schedule found (0: only free).
 PLANNER_REPLAN_TOLERANCE_PERCENT = env_int("PLANNER_REPLAN_TOLERANCE_PERCENT", 2, minimum=0)
+# The queue plan runs go to; workers consuming it load the engine as they start (planner/tasks.py).
+PLANNER_CELERY_QUEUE = env_str("PLANNER_CELERY_QUEUE") or "celery"
 
 # Reminders (procurement/reminders, README "Reminders"; issue 10).
 PHASEOUT_BASE_URL = env_str("PHASEOUT_BASE_URL", "http://127.0.0.1:8000")

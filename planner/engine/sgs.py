@@ -5,8 +5,8 @@ activity lists (orders in which items are placed). The kernels here work on
 numpy arrays and are compiled by numba (measured in docs/benchmarks.md: about
 30 times the plain-Python scheme of heuristic.py). They release the GIL, so a
 population search thread runs truly beside CP-SAT and the neighbourhood search.
-Compiled code is cached in __pycache__; the first use after an install
-compiles for about 15 seconds.
+Compiled code is cached in __pycache__; compiling takes 15 to 35 seconds,
+done at install and loaded as a worker starts (kernels.py).
 
 `SgsArrays` is the problem in that form, built once per network.
 """

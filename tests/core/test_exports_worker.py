@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -52,6 +53,26 @@ class Worker:
         return self.log.read_text() if self.log.exists() else ""
 
 
+@contextmanager
+def running(worker: Worker, environment: dict[str, str]):
+    """The worker's process started on its queue (solo pool, logging to its log) and ready; stopped after."""
+    command = [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--queues", worker.queue]
+    command += ["--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle"]
+    worker.process = subprocess.Popen(
+        [*command, "--loglevel", "INFO", "--logfile", str(worker.log)], cwd=PROJECT, env=environment
+    )
+    try:
+        worker.wait_for(lambda: " ready." in worker.log_text(), STARTUP_SECONDS)
+        yield worker
+    finally:
+        worker.process.terminate()
+        try:
+            worker.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.process.kill()
+            worker.process.wait()
+
+
 def test_database_url() -> str:
     """The test database as a DATABASE_URL, for a process that is not this one."""
     database = connection.settings_dict
@@ -72,21 +93,8 @@ def worker(django_db_setup, django_db_blocker, tmp_path_factory):
     found = Worker(queue=f"exports-test-{uuid.uuid4().hex[:12]}", export_dir=folder / "exports", log=folder / "log")
     with django_db_blocker.unblock():
         environment = {**os.environ, "DATABASE_URL": test_database_url(), "PHASEOUT_EXPORT_DIR": str(found.export_dir)}
-    command = [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--queues", found.queue]
-    command += ["--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle"]
-    found.process = subprocess.Popen(
-        [*command, "--loglevel", "INFO", "--logfile", str(found.log)], cwd=PROJECT, env=environment
-    )
-    try:
-        found.wait_for(lambda: " ready." in found.log_text(), STARTUP_SECONDS)
+    with running(found, environment):
         yield found
-    finally:
-        found.process.terminate()
-        try:
-            found.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            found.process.kill()
-            found.process.wait()
 
 
 @pytest.fixture

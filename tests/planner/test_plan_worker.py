@@ -2,8 +2,6 @@
 file broker), from the test database, on a queue of its own."""
 
 import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -11,7 +9,7 @@ from django.urls import reverse
 
 from planner.enums import PlanState
 from planner.models import Plan
-from tests.core.test_exports_worker import PROJECT, STARTUP_SECONDS, Worker, test_database_url
+from tests.core.test_exports_worker import Worker, running, test_database_url
 from tests.factories import SystemFactory
 from tests.planner.checks import assert_plan_holds
 
@@ -24,22 +22,10 @@ def planner_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     folder = tmp_path_factory.mktemp("planner-worker")
     found = Worker(queue=f"planner-test-{uuid.uuid4().hex[:12]}", export_dir=folder, log=folder / "log")
     with django_db_blocker.unblock():
-        environment = {**os.environ, "DATABASE_URL": test_database_url()}
-    command = [sys.executable, "-m", "celery", "-A", "procurement", "worker", "--queues", found.queue]
-    command += ["--pool", "solo", "--without-heartbeat", "--without-gossip", "--without-mingle"]
-    found.process = subprocess.Popen(
-        [*command, "--loglevel", "INFO", "--logfile", str(found.log)], cwd=PROJECT, env=environment
-    )
-    try:
-        found.wait_for(lambda: " ready." in found.log_text(), STARTUP_SECONDS)
+        # Its own queue is the planner's: it loads the engine's kernels as it starts, as a real one does.
+        environment = {**os.environ, "DATABASE_URL": test_database_url(), "PLANNER_CELERY_QUEUE": found.queue}
+    with running(found, environment):
         yield found
-    finally:
-        found.process.terminate()
-        try:
-            found.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            found.process.kill()
-            found.process.wait()
 
 
 @pytest.fixture
