@@ -80,6 +80,9 @@ class SharedBest:
     lower_bound: int
     lock: threading.Lock = field(default_factory=threading.Lock)
     finished: threading.Event = field(default_factory=threading.Event)
+    """Set when the best is proven optimal."""
+    stopped: threading.Event = field(default_factory=threading.Event)
+    """Set when the searches should end: the best is proven optimal, or the search they run beside ended."""
     improved_at: float = field(default_factory=time.monotonic)
 
     def offer(self, starts: list[int], value: int) -> bool:
@@ -89,15 +92,14 @@ class SharedBest:
             if value < self.value:
                 self.improved_at = time.monotonic()
             self.starts, self.value = starts, value
-            if self.value <= self.lower_bound:
-                self.finished.set()
+            self._finish_if_proven()
             return True
 
     def worth_searching(self, until: float, stall_seconds: float) -> bool:
         """Whether a search goes on: not proven optimal, time left, and improved within `stall_seconds`."""
         now = time.monotonic()
         return (
-            not self.finished.is_set()
+            not self.stopped.is_set()
             and until - now > DEADLINE_MARGIN_SECONDS
             and now - self.improved_at <= stall_seconds
         )
@@ -105,8 +107,15 @@ class SharedBest:
     def raise_bound(self, bound: int) -> None:
         with self.lock:
             self.lower_bound = max(self.lower_bound, bound)
-            if self.value <= self.lower_bound:
-                self.finished.set()
+            self._finish_if_proven()
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+    def _finish_if_proven(self) -> None:
+        if self.value <= self.lower_bound:
+            self.finished.set()
+            self.stopped.set()
 
 
 NEIGHBOURHOOD_KINDS = ("random", "time window", "resource conflict", "precedence block")
@@ -184,12 +193,12 @@ def evolve_with_restarts(network: Network, shared: SharedBest, until: float, see
 
 
 def _evolve_until_converged(population: PopulationSearch, shared: SharedBest, until: float) -> None:
-    """Evolve until the population's best stops improving, the deadline comes or `shared` is proven optimal."""
+    """Evolve until the population's best stops improving, the deadline comes or `shared` is stopped."""
     best, improved_at = None, time.monotonic()
     while (
         time.monotonic() - improved_at < RESTART_SECONDS
         and until - time.monotonic() > DEADLINE_MARGIN_SECONDS
-        and not shared.finished.is_set()
+        and not shared.stopped.is_set()
     ):
         population.evolve(min(RESTART_STEP_SECONDS, until - time.monotonic()))
         found = population.best()
@@ -404,7 +413,8 @@ def _run_neighbourhood_workers(
 
 def _close(network: Network, stage: Stage, shared: SharedBest, deadline: float, evolves: bool) -> StageOutcome:
     """The full model until the deadline, capped at the shared best; when `evolves`, on one worker
-    fewer, populations evolving on the other until it ends or proves the shared best optimal."""
+    fewer, populations evolving on the other until the slice ends, however it ends (a proof, the
+    deadline, or an exception, which then reaches the caller without waiting for the deadline)."""
     remaining = deadline - time.monotonic()
     if shared.finished.is_set() or remaining < MINIMUM_CLOSING_SECONDS:
         return StageOutcome("FEASIBLE", shared.starts, shared.lower_bound, 0.0)
@@ -421,7 +431,10 @@ def _close(network: Network, stage: Stage, shared: SharedBest, deadline: float, 
         # model, and as many proofs (29 and 27).
         with ThreadPoolExecutor(max_workers=1) as pool:
             evolving = pool.submit(evolve_with_restarts, network, shared, deadline, stage.seed, float("inf"))
-            closing = _close_with(network, replace(closing_stage, workers=stage.workers - 1), shared)
+            try:
+                closing = _close_with(network, replace(closing_stage, workers=stage.workers - 1), shared)
+            finally:
+                shared.stop()  # the populations end with the slice, however it ended (even by raising)
             evolving.result()
     return closing
 

@@ -2,8 +2,10 @@
 
 import random
 import time
+from dataclasses import replace
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -179,3 +181,18 @@ def test_a_closing_slice_that_proves_the_optimum_ends_the_populations_beside_it(
     assert time.monotonic() - began < 2.0
     assert shared.value == closing.bound == value_of(network, shared.starts, MAKESPAN)
     assert_schedule_valid(problem, result_of(problem, shared.starts))
+
+
+def test_a_closing_slice_that_raises_ends_the_populations_beside_it_at_once() -> None:
+    network = build_network(_chain_problem())
+    poor = _one_after_another(network)
+    population, stage = _ready_population_and_stage(network, poor)
+    # A defect of ours in the slice: a previous plan naming an item the network does not have.
+    broken = replace(stage, previous_plan={network.size + 5: 0})
+    shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
+    began = time.monotonic()
+    with pytest.raises(IndexError):
+        _close(network, broken, shared, began + 8.0, evolves=_populations_fit(stage, population))
+    # The populations beside it stopped with it, not at the 8 s deadline; nothing was proven.
+    assert time.monotonic() - began < 2.0
+    assert shared.stopped.is_set() and not shared.finished.is_set()
