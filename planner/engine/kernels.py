@@ -1,12 +1,13 @@
 """Load every compiled kernel before a solve needs it.
 
 numba compiles a kernel on its first call in a process: after an install
-that takes about 15 s, and later each process still loads the cached
-machine code on first call (1.1 s on this repository's benchmark machine
-for the urgency search's kernels). A solve that pays for either inside its
-time limit has that much less time to search: the first 10 s plan of a fresh
-install on the 1,000-item benchmark plan ended at weighted tardiness 1,192
-where later runs ended between 535 and 708 (docs/benchmarks.md). Running a
+that takes 15 to 35 s, and later each process still loads the cached
+machine code on first call (about 1.2 s for all of them, measured on a slow
+machine). A solve that pays for either inside its time limit has that much
+less time to search: compiling inside it, the first 10 s plan of a fresh
+install on the 1,000-item benchmark plan took 14 to 15 s and ended at
+weighted tardiness 1,192, against about 710 with the kernels loaded first
+(docs/benchmarks.md). Running a
 tiny plan through every compiled path at install (`make install` and the
 image build run this module) and when a worker process starts takes that
 cost out of the plans.
