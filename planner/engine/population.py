@@ -2,11 +2,14 @@
 
 Hartmann's (1998) activity-list GA (two-point crossover that keeps lists
 precedence-feasible, adjacent-swap mutation, survival of the best of parents
-and children) with every child improved by double justification (Valls,
-Ballestín and Quintanilla 2005): right-justify, then left-justify in the
-order of the right-justified starts, kept when it is no worse. Each
-improved child's list is re-read from its schedule (by start), as Debels and
-Vanhoucke's scatter search does, so the population holds the justified orders.
+and children). Half the children come instead from a peak crossover after
+Valls, Ballestín and Quintanilla (2008), which passes on whole the stretch
+where a parent packs its resources best (sgs.peak_crossover). Every child is
+improved by double justification (Valls, Ballestín and Quintanilla 2005):
+right-justify, then left-justify in the order of the right-justified starts,
+kept when it is no worse. Each improved child's list is re-read from its
+schedule (by start), as Debels and Vanhoucke's scatter search does, so the
+population holds the justified orders.
 
 The generations run compiled and without the GIL (sgs.py); the driver gives
 them a clock from Python, a few generations per call. Fitness is the

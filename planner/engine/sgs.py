@@ -283,6 +283,9 @@ def order_by_start(arrays: SgsArrays, starts: np.ndarray) -> np.ndarray:
 # would keep calling the old compiled version of a function changed here.
 
 INFEASIBLE = np.iinfo(np.int64).max
+PEAK_CROSSOVER_RATE = 0.5
+"""The share of children made by the peak crossover, the rest by the two-point one. Measured with
+restarted populations alone on 30 hard 90-job instances (2 threads, 10 s each): see docs/benchmarks.md."""
 
 
 @njit(cache=True, nogil=True)
@@ -321,8 +324,13 @@ def improved_schedule(arrays: SgsArrays, order: np.ndarray, tardiness_first: boo
 @njit(cache=True, nogil=True)
 def random_list(arrays: SgsArrays, priority: np.ndarray, spread: float) -> np.ndarray:
     """A precedence-feasible list: eligible items by latest start plus noise (biased random sampling)."""
-    size = priority.shape[0]
-    keys = priority + np.random.uniform(0.0, 2.0 * spread, size)
+    return list_by_keys(arrays, priority + np.random.uniform(0.0, 2.0 * spread, priority.shape[0]))
+
+
+@njit(cache=True, nogil=True)
+def list_by_keys(arrays: SgsArrays, keys: np.ndarray) -> np.ndarray:
+    """The precedence-feasible list that always takes next the eligible item of smallest key."""
+    size = keys.shape[0]
     waiting = np.empty(size, dtype=np.int64)
     for item in range(size):
         waiting[item] = arrays.predecessor_pointers[item + 1] - arrays.predecessor_pointers[item]
@@ -383,6 +391,61 @@ def crossover(mother: np.ndarray, father: np.ndarray, first_cut: int, second_cut
 
 
 @njit(cache=True, nogil=True)
+def busiest_window(arrays: SgsArrays, starts: np.ndarray, length: int) -> int:
+    """Where the `length` units of `starts` that use the most of their resources begin.
+
+    Each unit's load is the sum over the items running in it of their share of
+    each resource's capacity; the earliest window of the largest load wins.
+    """
+    end = makespan_of(arrays, starts)
+    last_unit = arrays.capacity.shape[1] - 1
+    load = np.zeros(end + 1, dtype=np.float64)
+    for item in range(starts.shape[0]):
+        share = 0.0
+        for resource in range(arrays.demands.shape[1]):
+            amount = arrays.demands[item, resource]
+            if amount:
+                share += amount / max(1, arrays.capacity[resource, min(starts[item], last_unit)])
+        for unit in range(starts[item], starts[item] + arrays.durations[item]):
+            load[unit] += share
+    first, largest, window = 0, -1.0, 0.0
+    for unit in range(end):
+        window += load[unit]
+        if unit >= length:
+            window -= load[unit - length]
+        if unit + 1 >= length and window > largest:
+            largest, first = window, unit + 1 - length
+    return first
+
+
+@njit(cache=True, nogil=True)
+def peak_crossover(arrays: SgsArrays, mother_starts: np.ndarray, father: np.ndarray, length: int) -> np.ndarray:
+    """The items the mother starts in her busiest `length` units, kept together in her order;
+    every other item where the father's list has it.
+
+    After the peak crossover of Valls, Ballestín and Quintanilla (2008): a stretch
+    where a schedule packs its resources well is a building block worth passing on
+    whole, which a cut at list positions breaks. The block goes where the father
+    places the first of its items, and the list is rebuilt eligible item by smallest
+    key, so it stays precedence-feasible.
+    """
+    size = father.shape[0]
+    first = busiest_window(arrays, mother_starts, length)
+    keys = np.empty(size, dtype=np.float64)
+    for position in range(size):
+        keys[father[position]] = position
+    block_at = np.inf
+    for item in range(size):
+        if first <= mother_starts[item] < first + length:
+            block_at = min(block_at, keys[item])
+    for item in range(size):
+        if first <= mother_starts[item] < first + length:
+            # Between the father's previous position and block_at, in the mother's order.
+            keys[item] = block_at - 0.5 + 0.5 * (mother_starts[item] - first + 1) / (length + 1)
+    return list_by_keys(arrays, keys)
+
+
+@njit(cache=True, nogil=True)
 def mutate(arrays: SgsArrays, child: np.ndarray, rate: float) -> None:
     """Swap neighbours with probability `rate` where no precedence links them."""
     for position in range(child.shape[0] - 1):
@@ -417,11 +480,17 @@ def generations(
         child_starts = np.empty((members, size), dtype=np.int64)
         child_fitness = np.empty(members, dtype=np.int64)
         for pair in range(0, members - 1, 2):
-            mother, father = lists[pairing[pair]], lists[pairing[pair + 1]]
+            mother, father = pairing[pair], pairing[pair + 1]
             first_cut = np.random.randint(0, size + 1)
             second_cut = np.random.randint(first_cut, size + 1)
+            by_peak = fitness[mother] != INFEASIBLE and fitness[father] != INFEASIBLE
             for offspring in range(2):
-                child = crossover(mother, father, first_cut, second_cut)
+                if by_peak and np.random.random() < PEAK_CROSSOVER_RATE:
+                    end = makespan_of(arrays, starts[mother])
+                    length = np.random.randint(max(1, end // 10), max(2, end // 2))
+                    child = peak_crossover(arrays, starts[mother], lists[father], length)
+                else:
+                    child = crossover(lists[mother], lists[father], first_cut, second_cut)
                 mutate(arrays, child, mutation_rate)
                 improved, value = improved_schedule(arrays, child, tardiness_first)
                 built += 3

@@ -2,6 +2,7 @@
 
 import os
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,6 +12,7 @@ from planner.engine.model import Problem, Resource, WorkItem
 from planner.engine.network import build_network
 from planner.engine.population import PopulationSearch
 from planner.engine.psplib import psplib_directory, read_instance
+from planner.engine.sgs import forward_schedule, makespan_of, peak_crossover, random_list, seed_random, sgs_arrays
 from planner.engine.validation import validate
 from tests.engine.checks import assert_schedule_valid, recomputed_lateness, result_of
 from tests.engine.strategies import problems
@@ -83,3 +85,54 @@ def test_beats_its_random_start_on_a_90_job_instance() -> None:
     population.evolve(0.0, max_generations=30)
     assert population.best().fitness < first
     assert population.best().schedules_built > 30 * 40
+
+
+def _six_items(predecessors_of_two: tuple[str, ...] = ()) -> Problem:
+    """Six one-day items on a team of two; w2 may wait for others."""
+    items = tuple(WorkItem(f"w{n}", 1, {"engineers": 1}, predecessors_of_two if n == 2 else ()) for n in range(6))
+    return Problem(items, (Resource("engineers", 2),))
+
+
+# The mother runs w0 alone on day 0, w1 alone on day 1, then w2 with w3 and w4 with w5: her
+# busiest two days are days 2 and 3, so w2, w3, w4 and w5 pass on whole, in her order.
+MOTHER = [0, 1, 2, 2, 3, 3]
+FATHER = [3, 0, 5, 1, 4, 2]
+
+
+@pytest.mark.parametrize(
+    ("predecessors_of_two", "child"),
+    [
+        # The block goes where the father has its first item (w3, first), the rest in his order.
+        ((), [2, 3, 4, 5, 0, 1]),
+        # w2 must wait for w0, which the father places after the block: the rest of the block goes
+        # first, w2 as soon as it may.
+        (("w0",), [3, 4, 5, 0, 2, 1]),
+    ],
+)
+def test_the_peak_crossover_passes_on_the_mothers_busiest_stretch_whole(
+    predecessors_of_two: tuple[str, ...], child: list[int]
+) -> None:
+    arrays = sgs_arrays(build_network(_six_items(predecessors_of_two)))
+    made = peak_crossover(arrays, np.array(MOTHER), np.array(FATHER), 2)
+    assert made.tolist() == child
+
+
+@SETTINGS
+@given(problems(max_items=12), st.integers(0, 1000), st.integers(1, 40))
+def test_the_peak_crossover_keeps_every_precedence(problem: Problem, seed: int, length: int) -> None:
+    validate(problem)
+    arrays = sgs_arrays(build_network(problem))
+    seed_random(seed)
+    mother = np.empty(len(problem.items), dtype=np.int64)
+    if not forward_schedule(arrays, random_list(arrays, np.zeros(len(problem.items)), 5.0), mother):
+        return  # nothing fits the default horizon: no mother to take a stretch from
+    # A father who places late what the mother starts early, as far as precedence lets him: the
+    # block's predecessors then come after the block's place in his list, the case to get right.
+    father = random_list(arrays, -mother.astype(np.float64), 2.0)
+    child = peak_crossover(arrays, mother, father, min(length, max(1, makespan_of(arrays, mother))))
+    assert sorted(child.tolist()) == list(range(len(problem.items)))
+    position = {item: index for index, item in enumerate(child.tolist())}
+    by_id = {item.id: number for number, item in enumerate(problem.items)}
+    for number, item in enumerate(problem.items):
+        for predecessor in item.predecessors:
+            assert position[by_id[predecessor]] < position[number]
