@@ -154,14 +154,15 @@ def _ready_population_and_stage(network, poor: list[int]) -> tuple[PopulationSea
     return population, Stage(goal=MAKESPAN, time_limit=10.0, workers=2, seed=0, makespan_cap=network.horizon, hint=poor)
 
 
-def test_with_a_population_one_worker_evolves_and_the_others_take_neighbourhood_steps() -> None:
+def test_with_a_population_every_worker_evolves_and_without_one_every_worker_takes_steps() -> None:
     network = build_network(_chain_problem())
     poor = _one_after_another(network)
     population, stage = _ready_population_and_stage(network, poor)
     shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
     assert _populations_fit(stage, population)
     tally = _run_neighbourhood_workers(network, shared, time.monotonic() + 1.2, stage, evolves=True)
-    assert tally.population_restarts >= 1 and tally.neighbourhood_steps > 0
+    # Twelve items converge at once: each of the two workers restarts every RESTART_SECONDS.
+    assert tally.population_restarts >= 2 * stage.workers and tally.neighbourhood_steps == 0
     shared = SharedBest(poor, value_of(network, poor, MAKESPAN), lower_bound=0)
     alone = _run_neighbourhood_workers(network, shared, time.monotonic() + 0.3, stage)
     assert alone.population_restarts == 0 and alone.neighbourhood_steps > 0
