@@ -171,7 +171,7 @@ def search_neighbourhoods(
     return steps
 
 
-def evolve_with_restarts(network: Network, shared: SharedBest, until: float, seed: int, stall_seconds: float) -> int:
+def evolve_with_restarts(network: Network, shared: SharedBest, until: float, seed: int) -> int:
     """Evolve fresh populations one after another, each until its best stops improving; returns restarts.
 
     An activity-list population converges within a second on 90-job instances (j9013_1 sat
@@ -185,7 +185,8 @@ def evolve_with_restarts(network: Network, shared: SharedBest, until: float, see
     """
     population_seeds = random.Random(seed)
     restarts = 0
-    while shared.worth_searching(until, stall_seconds):
+    # No stall rule: restarts improve the shared best only now and then (see _run_neighbourhood_workers).
+    while shared.worth_searching(until, float("inf")):
         population = PopulationSearch(network, MAKESPAN, seed=population_seeds.randrange(1 << 30))
         _evolve_until_converged(population, shared, until)
         best = population.best()
@@ -393,8 +394,9 @@ class WorkerTally:
 
 
 def _populations_fit(stage: Stage, population: PopulationSearch | None) -> bool:
-    """Whether one worker evolves populations: on the makespan, with a population that was ready
-    in time (not abandoned while its kernels loaded), and a second worker for the rest."""
+    """Whether the workers evolve populations: on the makespan, with a population that was ready
+    in time (not abandoned while its kernels loaded), and a second worker, which the closing
+    slice keeps for the full model."""
     return stage.goal == MAKESPAN and population is not None and not population.abandoned and stage.workers > 1
 
 
@@ -410,7 +412,7 @@ def _run_neighbourhood_workers(
     with ThreadPoolExecutor(max_workers=stage.workers) as pool:
         if evolves:
             restarts = [
-                pool.submit(evolve_with_restarts, network, shared, until, stage.seed + worker, float("inf"))
+                pool.submit(evolve_with_restarts, network, shared, until, stage.seed + worker)
                 for worker in range(stage.workers)
             ]
             return WorkerTally(0, sum(search.result() for search in restarts))
@@ -444,7 +446,7 @@ def _close(network: Network, stage: Stage, shared: SharedBest, deadline: float, 
         with ThreadPoolExecutor(max_workers=1) as pool:
             # A seed no worker before had, so these populations are new ones.
             seed = stage.seed + stage.workers
-            evolving = pool.submit(evolve_with_restarts, network, shared, deadline, seed, float("inf"))
+            evolving = pool.submit(evolve_with_restarts, network, shared, deadline, seed)
             try:
                 closing = _close_with(network, replace(closing_stage, workers=stage.workers - 1), shared)
             finally:
