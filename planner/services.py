@@ -156,7 +156,7 @@ def _chunks(built: BuiltProblem) -> list[list[str]]:
 
     if not built.problem.items:
         return []
-    bins: list[list[str]] = [[] for _ in range(getattr(settings, "PLANNER_MAX_PART_TASKS", 8))]
+    bins: list[list[str]] = [[] for _ in range(settings.PLANNER_MAX_PART_TASKS)]
     for part in independent_parts(built.problem):
         smallest = min(bins, key=len)
         smallest.extend(item.id for item in part.items)
@@ -209,7 +209,7 @@ def plan_part_solve(part_id: int) -> None:
     share = plan.time_limit_seconds * len(ids) / max(1, plan.item_count)
     options = SolveOptions(
         time_limit_seconds=max(MIN_PART_SECONDS, share),
-        workers=getattr(settings, "PLANNER_SOLVER_WORKERS", 2),
+        workers=settings.PLANNER_SOLVER_WORKERS,
         hint={item: unit for item, unit in snapshot["hint"].items() if item in ids} or None,
         replan_tolerance=settings.PLANNER_REPLAN_TOLERANCE_PERCENT / 100,
     )

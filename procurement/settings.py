@@ -247,6 +247,10 @@ CELERY_BEAT_SCHEDULER = "procurement.reminders.beat:LeasedScheduler"
 PLANNER_REPLAN_TOLERANCE_PERCENT = env_int("PLANNER_REPLAN_TOLERANCE_PERCENT", 2, minimum=0)
 # The queue plan runs go to; workers consuming it load the engine as they start (planner/tasks.py).
 PLANNER_CELERY_QUEUE = env_str("PLANNER_CELERY_QUEUE") or "celery"
+# A run's independent parts are packed into at most this many part tasks, each solved by
+# the engine with this many CP-SAT workers (threads; match the worker machine's cores).
+PLANNER_MAX_PART_TASKS = env_int("PLANNER_MAX_PART_TASKS", 8, minimum=1)
+PLANNER_SOLVER_WORKERS = env_int("PLANNER_SOLVER_WORKERS", 2, minimum=1)
 
 # Reminders (procurement/reminders, README "Reminders"; issue 10).
 PHASEOUT_BASE_URL = env_str("PHASEOUT_BASE_URL", "http://127.0.0.1:8000")

@@ -29,6 +29,8 @@ def manage(*args, **env) -> subprocess.CompletedProcess:
         ("EMAIL_PORT", "twenty-five"),
         ("REDIS_URL", "http://localhost"),
         ("DATABASE_URL", "nosuch://x"),
+        ("PLANNER_SOLVER_WORKERS", "0"),
+        ("PLANNER_MAX_PART_TASKS", "eight"),
     ],
 )
 def test_bad_value_names_the_variable(variable, value):
