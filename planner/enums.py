@@ -1,4 +1,4 @@
-"""The planner's fixed vocabularies: removal steps, team kinds, contract actions, run states."""
+"""The planner's fixed vocabularies: removal steps, team kinds, contract actions, run states, objectives."""
 
 from django.db import models
 
@@ -44,6 +44,13 @@ class PlanState(models.TextChoices):
 
 
 UNFINISHED_STATES = (PlanState.QUEUED, PlanState.RUNNING)
+
+
+class PlanObjective(models.TextChoices):
+    """What a plan's bound and gap are about: the engine reports lateness until it proves it."""
+
+    LATENESS = "lateness", "Weighted lateness"
+    DURATION = "duration", "Duration"
 
 
 class MilestoneKind(models.TextChoices):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from planner.milestones import milestones_from_plan
 from planner.models import Plan, PlanSystem, ScheduledStep
-from planner.schedule_check import fits, late_items
+from planner.schedule_check import fits, late_items, objective_value
 from planner.schedule_rows import ScheduleRows
 
 
@@ -57,5 +57,15 @@ def _store_schedule(plan: Plan, starts: dict[str, int], late_count: int) -> None
     plan.late_systems = sum(1 for entry in entries if entry.late_days > 0)
     plan.finishes_on = max((entry.finishes_on for entry in entries if entry.finishes_on), default=None)
     plan.moved_steps = 0
+    _requalify(plan, starts)
     plan.input_snapshot = {**plan.input_snapshot, "warnings": [*plan.input_snapshot.get("warnings", []), warning]}
-    plan.save(update_fields=["late_systems", "finishes_on", "moved_steps", "input_snapshot"])
+    plan.save(update_fields=["late_systems", "finishes_on", "moved_steps", "objective_value", "gap", "input_snapshot"])
+
+
+def _requalify(plan: Plan, starts: dict[str, int]) -> None:
+    """The kept schedule's own objective value, and its gap to the scenario's lower bound (which
+    holds for every schedule of the scenario, the base's among them)."""
+    if not plan.objective or plan.lower_bound is None:
+        return
+    plan.objective_value = objective_value(plan.input_snapshot["problem"], starts, plan.objective)
+    plan.gap = 0.0 if plan.objective_value == 0 else (plan.objective_value - plan.lower_bound) / plan.objective_value

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from planner.enums import PlanObjective
+
 
 def fits(problem: dict, starts: dict[str, int]) -> bool:
     """Every item has a start, after its predecessors, outside its blocked periods, within capacity."""
@@ -25,6 +27,18 @@ def late_items(problem: dict, starts: dict[str, int]) -> set[str]:
         for item in problem["items"]
         if item["deadline"] is not None and starts[item["id"]] + item["duration"] > item["deadline"]
     }
+
+
+def objective_value(problem: dict, starts: dict[str, int], objective: str) -> int:
+    """The schedule's weighted lateness (in units times weight) or its length in units."""
+    items = problem["items"]
+    if objective == PlanObjective.LATENESS:
+        return sum(
+            item["weight"] * max(0, starts[item["id"]] + item["duration"] - item["deadline"])
+            for item in items
+            if item["deadline"] is not None
+        )
+    return max((starts[item["id"]] + item["duration"] for item in items), default=0)
 
 
 def _precedences_hold(items: list[dict], starts: dict[str, int]) -> bool:

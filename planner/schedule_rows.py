@@ -1,19 +1,30 @@
 """A plan's solved starts turned into rows: dated steps, per-system entries with late reasons
-in words, and the plan's status, bound and gap. Used when a run is assembled and when a what-if
+in words, and the plan's status, objective, bound and gap. Used when a run is assembled and when a what-if
 keeps its base's schedule (planner.plan_stored)."""
 
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
 from planner.calendars import WorkCalendar
-from planner.enums import REMOVAL_STEP
+from planner.enums import REMOVAL_STEP, PlanObjective
 from planner.item_names import item_label
 from planner.models import Plan, PlanSystem, ScheduledStep
 
 CHAIN_SHOWN = 6  # a late system's reason names the last steps of its chain
 # The engine's Status value as a part's stored result spells it (snapshots.result_to_json).
 FEASIBLE = "FEASIBLE"
+
+
+class PlanQuality(NamedTuple):
+    """How good the whole plan is: the objective the gap is about, its value and lower bound."""
+
+    status: str
+    objective: PlanObjective
+    value: int
+    bound: int
+    gap: float
 
 
 class ScheduleRows:
@@ -117,15 +128,15 @@ class ScheduleRows:
         system_id, step, _, _, _, action = self.items[identifier]
         return item_label(self.systems_facts[str(system_id)][0], step, action)
 
-    def quality(self) -> tuple[str, int, float]:
-        """Worst status of the parts; bound and gap of the whole, as the engine reports them."""
+    def quality(self) -> PlanQuality:
+        """Worst status of the parts; objective, bound and gap of the whole, as the engine reports them."""
         statuses = {result["status"] for result in self.results}
         status = FEASIBLE if FEASIBLE in statuses else "OPTIMAL"
         tardiness = sum(result["weighted_tardiness"] or 0 for result in self.results)
         tardiness_bound = sum(result["tardiness_lower_bound"] for result in self.results)
         if tardiness > tardiness_bound:
-            value, bound = tardiness, tardiness_bound
+            objective, value, bound = PlanObjective.LATENESS, tardiness, tardiness_bound
         else:
-            value = max((step.finish_unit for step in self._steps), default=0)
+            objective, value = PlanObjective.DURATION, max((step.finish_unit for step in self._steps), default=0)
             bound = min(value, max((result["makespan_lower_bound"] for result in self.results), default=0))
-        return status, bound, 0.0 if value == 0 else (value - bound) / value
+        return PlanQuality(status, objective, value, bound, 0.0 if value == 0 else (value - bound) / value)

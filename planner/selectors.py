@@ -8,9 +8,11 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from planner.enums import PlanState
+from planner.estimates import CRITICALITY_WEIGHT
 from planner.filters import PlanFilter
 from planner.models import Plan, PlanSystem, ScheduledStep
 from procurement.inventory.access import Action, agency_ids_for
+from procurement.inventory.enums import Criticality
 from procurement.inventory.models import Agency
 
 # A plan's input snapshot and stored Gantt data: megabytes for 1,000 systems, read by key or
@@ -60,6 +62,11 @@ class PlanPage:
     @property
     def progress_maximum(self) -> int:
         return max(1, self.plan.parts_total)
+
+    @property
+    def criticality_weights(self) -> str:
+        """How a system's days late count in the weighted lateness, in words: "low 1, moderate 2, high 3"."""
+        return ", ".join(f"{Criticality(level).label.lower()} {weight}" for level, weight in CRITICALITY_WEIGHT.items())
 
 
 def plan_page(user, plan: Plan, may_run: bool) -> PlanPage:

@@ -244,6 +244,8 @@ def plan_join(plan_id: int) -> None:
 
 ASSEMBLED_FIELDS = [
     "engine_status",
+    "objective",
+    "objective_value",
     "lower_bound",
     "gap",
     "late_systems",
@@ -263,7 +265,9 @@ def _assemble(plan: Plan, results: list[dict]) -> None:
     ScheduledStep.objects.bulk_create(schedule.steps(), batch_size=2000)
     entries = schedule.systems()
     PlanSystem.objects.bulk_create(entries, batch_size=2000)
-    plan.engine_status, plan.lower_bound, plan.gap = schedule.quality()
+    quality = schedule.quality()
+    plan.engine_status, plan.objective, plan.objective_value = quality.status, quality.objective, quality.value
+    plan.lower_bound, plan.gap = quality.bound, quality.gap
     plan.late_systems = sum(1 for entry in entries if entry.late_days > 0)
     plan.finishes_on = max((entry.finishes_on for entry in entries if entry.finishes_on), default=None)
     plan.moved_steps = _moved_steps(plan) if plan.warm_start_id else None

@@ -28,7 +28,10 @@ its items kept), the urgency search finds a contracting schedule of weighted
 tardiness 213 and CP-SAT an engineers' one of 48, where the engine's plans
 of all teams are 368 to 518 at 10 s (six seeds). Contracting and assessors together,
 engineers left out, already cost about 400: a bound near the optimum must
-couple those two teams (docs/benchmarks.md).
+couple those two teams (docs/benchmarks.md). Not through a linear programme, though: the
+one of all teams, with every precedence between completion times and these same charges,
+proves 134.6 there, as much as contracting's alone; a stronger bound must use that each
+step runs whole, at one time.
 """
 
 import time

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
-from planner.enums import UNFINISHED_STATES, ContractActionKind, PlanState, Step
+from planner.enums import UNFINISHED_STATES, ContractActionKind, PlanObjective, PlanState, Step
 from procurement.inventory.models import AgencyScopedQuerySet
 
 
@@ -66,7 +66,17 @@ class Plan(models.Model):
     )
 
     engine_status = models.CharField(max_length=12, blank=True)
-    lower_bound = models.BigIntegerField(null=True, blank=True)
+    objective = models.CharField(
+        max_length=10, choices=PlanObjective.choices, blank=True, help_text="What lower_bound and gap are about."
+    )
+    objective_value = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The plan's weighted lateness (work days late times criticality weight) or its length in work days.",
+    )
+    lower_bound = models.BigIntegerField(
+        null=True, blank=True, help_text="No plan of the same problem has a smaller objective value."
+    )
     gap = models.FloatField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True, help_text="Solver time, summed over parts.")
     system_count = models.PositiveIntegerField(default=0)

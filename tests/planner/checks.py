@@ -1,4 +1,5 @@
-"""Checks of a stored plan against its inputs, read back from the database in dates, not units."""
+"""Checks of a stored plan against its inputs, read back from the database in dates, not units
+(and its weighted lateness in units, worked out apart from the engine)."""
 
 import datetime
 from collections import defaultdict
@@ -111,3 +112,18 @@ def plan_urls(plan: Plan, system_id: int | None = None) -> dict[str, str]:
         "milestones": reverse("planner:milestone-list") + f"?agency={plan.agency_id}&per_page=100",
         "overdue milestones": reverse("planner:milestone-list") + "?state=overdue&per_page=100",
     }
+
+
+def weighted_lateness(plan: Plan) -> int:
+    """Worked out from the stored steps and the snapshot's deadlines, apart from the engine."""
+    items = {item["id"]: item for item in plan.input_snapshot["problem"]["items"]}
+    return sum(
+        items[step.item_id]["weight"] * max(0, step.finish_unit - items[step.item_id]["deadline"])
+        for step in plan.steps.all()
+        if items[step.item_id]["deadline"] is not None
+    )
+
+
+def plan_length(plan: Plan) -> int:
+    """The unit after the plan's last step."""
+    return max(step.finish_unit for step in plan.steps.all())

@@ -11,13 +11,13 @@ from django.urls import reverse
 
 from planner import selectors, services
 from planner.adjustments import Adjustments, TeamIncrease
-from planner.enums import PlanState, Step
+from planner.enums import PlanObjective, PlanState, Step
 from planner.models import FreezeWindow, Plan, SystemEstimate, Team, WorkCalendar
 from planner.problems import PlanInputError, problem_build
 from procurement.inventory.enums import DependencyKind, SystemStatus
 from procurement.inventory.models import Agency, System
 from tests.factories import SystemFactory
-from tests.planner.checks import assert_plan_holds
+from tests.planner.checks import assert_plan_holds, plan_length, weighted_lateness
 
 pytestmark = pytest.mark.django_db
 
@@ -198,6 +198,34 @@ def test_a_lead_runs_a_plan_and_viewers_see_it(
     assert f"#{plan.pk}" in client.get(reverse("planner:plan-list")).content.decode()
 
 
+def test_the_page_says_how_late_the_plan_is_and_how_late_any_plan_must_be(client, lena, agency_a, irs_systems):
+    """Twelve systems on teams of two, due in 60 days: some lateness the engine cannot prove unavoidable."""
+    directive = irs_systems[0].directive
+    more = [SystemFactory(agency=agency_a, directive=directive, fisma_id=f"TR-{n}") for n in range(9)]
+    due = MONDAY + datetime.timedelta(days=60)
+    System.objects.filter(pk__in=[system.pk for system in [*irs_systems, *more]]).update(waiver_until=due)
+    plan = run(lena, agency_a)
+    assert plan.state == PlanState.DONE, plan.message
+    assert plan.objective == PlanObjective.LATENESS
+    assert plan.objective_value == weighted_lateness(plan) > plan.lower_bound
+    assert plan.gap == pytest.approx((plan.objective_value - plan.lower_bound) / plan.objective_value)
+    client.force_login(lena)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert f"Weighted lateness <strong>{plan.objective_value:,}</strong>" in page
+    assert f"has less than <strong>{plan.lower_bound:,}</strong>" in page
+    assert "criticality weight: low 1, moderate 2, high 3" in page
+
+
+def test_a_plan_with_the_least_lateness_says_so_and_how_long_the_work_takes(client, lena, agency_a, irs_systems):
+    plan = run(lena, agency_a)
+    assert plan.late_systems and plan.objective == PlanObjective.DURATION
+    assert plan.objective_value == plan_length(plan)
+    client.force_login(lena)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert "No plan has less weighted lateness. The work takes" in page
+    assert f"{plan.objective_value:,} work days" in page
+
+
 def test_another_agencys_plan_is_404_for_every_role(client, lena, bob, olga, agency_a, agency_b, irs_systems):
     plan = run(lena, agency_a)
     client.force_login(bob)
@@ -214,6 +242,24 @@ def test_the_command_prints_one_json_line(agency_a, irs_systems):
     out = StringIO()
     call_command("plan", "--agency", "TREAS", "--time-limit", "2", stdout=out)
     line = json.loads(out.getvalue())
-    assert set(line) == {"agencies", "systems", "items", "late_systems", "finish", "status", "gap", "seconds"}
+    assert set(line) == {
+        "agencies",
+        "systems",
+        "items",
+        "late_systems",
+        "finish",
+        "status",
+        "objective",
+        "value",
+        "lower_bound",
+        "gap",
+        "seconds",
+    }
+    plan = Plan.objects.get()
+    assert (line["objective"], line["value"], line["lower_bound"]) == (
+        plan.objective,
+        plan.objective_value,
+        plan.lower_bound,
+    )
     assert line["systems"] == 3 and line["agencies"] == 1 and line["status"] in ("OPTIMAL", "FEASIBLE")
     assert_plan_holds(Plan.objects.get())

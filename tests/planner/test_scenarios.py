@@ -9,12 +9,14 @@ from django.urls import reverse
 
 from planner import plan_stored, scenarios, services
 from planner.adjustments import Adjustments, TeamIncrease
-from planner.enums import MilestoneKind, PlanState
+from planner.enums import MilestoneKind, PlanObjective, PlanState
 from planner.models import Milestone, Plan, ScheduledStep
+from planner.schedule_check import objective_value
 from planner.selectors import current_plan
 from procurement.inventory.enums import DependencyKind, Role
 from procurement.inventory.models import System
 from tests.factories import MembershipFactory, SystemFactory, UserFactory
+from tests.planner.checks import plan_length, weighted_lateness
 
 pytestmark = pytest.mark.django_db
 
@@ -170,7 +172,7 @@ def test_a_what_if_worse_than_its_base_keeps_the_bases_schedule(lena, busy_agenc
     scenario = what_if(lena, base, Adjustments(team_increases=(TeamIncrease(teams_a["engineers"].pk, 1, MONDAY),)))
     base_starts = dict(ScheduledStep.objects.filter(plan=base).values_list("item_id", "start_unit"))
     # As if the time limit had stopped the search at a worse schedule than its base's.
-    Plan.objects.filter(pk=scenario.pk).update(late_systems=base.late_systems + 1)
+    Plan.objects.filter(pk=scenario.pk).update(late_systems=base.late_systems + 1, objective_value=10**9)
     scenario = Plan.objects.get(pk=scenario.pk)
 
     plan_stored.scenario_keep_no_worse(scenario)
@@ -179,3 +181,20 @@ def test_a_what_if_worse_than_its_base_keeps_the_bases_schedule(lena, busy_agenc
     assert scenario.late_systems == base.late_systems
     assert dict(ScheduledStep.objects.filter(plan=scenario).values_list("item_id", "start_unit")) == base_starts
     assert "so this scenario keeps it" in scenario.input_snapshot["warnings"][-1]
+    # The page's lateness and gap are the kept schedule's, against the scenario's own bound.
+    kept = weighted_lateness(scenario) if scenario.objective == PlanObjective.LATENESS else plan_length(scenario)
+    assert scenario.objective_value == kept >= scenario.lower_bound
+    assert scenario.gap == pytest.approx(1 - scenario.lower_bound / scenario.objective_value)
+
+
+def test_a_kept_schedules_objective_is_its_own_weighted_lateness_or_length():
+    problem = {
+        "items": [
+            {"id": "a", "duration": 3, "deadline": 2, "weight": 2},
+            {"id": "b", "duration": 1, "deadline": None, "weight": 1},
+            {"id": "c", "duration": 2, "deadline": 10, "weight": 3},
+        ]
+    }
+    starts = {"a": 1, "b": 7, "c": 0}
+    assert objective_value(problem, starts, PlanObjective.LATENESS) == 2 * (1 + 3 - 2)  # c is early: not negative
+    assert objective_value(problem, starts, PlanObjective.DURATION) == 8

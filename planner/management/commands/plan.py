@@ -45,6 +45,9 @@ class Command(BaseCommand):
             "late_systems": plan.late_systems,
             "finish": plan.finishes_on.isoformat() if plan.finishes_on else None,
             "status": plan.engine_status or plan.state.upper(),
+            "objective": plan.objective or None,
+            "value": plan.objective_value,
+            "lower_bound": plan.lower_bound,
             "gap": None if plan.gap is None else round(plan.gap, 4),
             "seconds": None if plan.seconds is None else round(plan.seconds, 1),
         }
