@@ -3,6 +3,7 @@ a plan moves its milestones; a what-if keeps its base's schedule when that is be
 
 from __future__ import annotations
 
+from planner.enums import PlanObjective
 from planner.milestones import milestones_from_plan
 from planner.models import Plan, PlanSystem, ScheduledStep
 from planner.schedule_check import fits, late_items, objective_value
@@ -48,6 +49,7 @@ def scenario_keep_no_worse(plan: Plan) -> None:
 
 def _store_schedule(plan: Plan, starts: dict[str, int], late_count: int) -> None:
     warning = KEPT_BASE.format(found=plan.late_systems, kept=late_count)
+    found = dict(ScheduledStep.objects.filter(plan=plan).values_list("item_id", "start_unit"))
     ScheduledStep.objects.filter(plan=plan).delete()
     PlanSystem.objects.filter(plan=plan).delete()
     schedule = ScheduleRows(plan, [{"starts": starts, "late_reasons": []}])
@@ -57,15 +59,27 @@ def _store_schedule(plan: Plan, starts: dict[str, int], late_count: int) -> None
     plan.late_systems = sum(1 for entry in entries if entry.late_days > 0)
     plan.finishes_on = max((entry.finishes_on for entry in entries if entry.finishes_on), default=None)
     plan.moved_steps = 0
-    _requalify(plan, starts)
+    _requalify(plan, starts, found)
     plan.input_snapshot = {**plan.input_snapshot, "warnings": [*plan.input_snapshot.get("warnings", []), warning]}
-    plan.save(update_fields=["late_systems", "finishes_on", "moved_steps", "objective_value", "gap", "input_snapshot"])
+    plan.save(update_fields=[*REQUALIFIED_FIELDS, "late_systems", "finishes_on", "moved_steps", "input_snapshot"])
 
 
-def _requalify(plan: Plan, starts: dict[str, int]) -> None:
-    """The kept schedule's own objective value, and its gap to the scenario's lower bound (which
-    holds for every schedule of the scenario, the base's among them)."""
+REQUALIFIED_FIELDS = ["objective", "objective_value", "lower_bound", "gap"]
+
+
+def _requalify(plan: Plan, kept: dict[str, int], found: dict[str, int]) -> None:
+    """The kept schedule's own objective value and gap.
+
+    The scenario's lower bound holds for every schedule of it, the base's among them. A duration
+    objective means the search had proven its own lateness the least possible; when the kept
+    schedule is later than that, its lateness is what the page reports, against that least.
+    """
     if not plan.objective or plan.lower_bound is None:
         return
-    plan.objective_value = objective_value(plan.input_snapshot["problem"], starts, plan.objective)
+    problem = plan.input_snapshot["problem"]
+    if plan.objective == PlanObjective.DURATION:
+        least = objective_value(problem, found, PlanObjective.LATENESS)
+        if objective_value(problem, kept, PlanObjective.LATENESS) > least:
+            plan.objective, plan.lower_bound = PlanObjective.LATENESS, least
+    plan.objective_value = objective_value(problem, kept, plan.objective)
     plan.gap = 0.0 if plan.objective_value == 0 else (plan.objective_value - plan.lower_bound) / plan.objective_value
