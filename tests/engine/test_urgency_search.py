@@ -1,5 +1,6 @@
 """The urgency search keeps every rule, never ends worse than earliest deadline first, and beats it on domain plans."""
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +93,14 @@ def test_kicks_take_the_search_out_of_its_first_local_optimum(monkeypatch) -> No
     kicked_tardiness = score(network, kicked, "tardiness_then_makespan").weighted_tardiness
     settled_tardiness = score(network, settled, "tardiness_then_makespan").weighted_tardiness
     assert kicked_tardiness < 0.95 * settled_tardiness  # measured: 494 against 570
+
+
+def test_a_stalled_search_goes_on_from_where_it_stalled_only_when_nearly_as_good_as_its_best() -> None:
+    def searcher(fitness: int) -> urgency_search._Searcher:
+        return urgency_search._Searcher(np.zeros(3), np.zeros(3, dtype=np.int64), fitness)
+
+    best = searcher(1000)
+    nearly = searcher(int(1000 * (1 + urgency_search.ACCEPT_WORSE)))
+    worse = searcher(nearly.fitness + 1)
+    assert urgency_search._kick_home(nearly, best) is nearly
+    assert urgency_search._kick_home(worse, best) is best
