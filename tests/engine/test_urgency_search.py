@@ -92,7 +92,7 @@ def test_kicks_take_the_search_out_of_its_first_local_optimum(monkeypatch) -> No
     assert kicked is not None and settled is not None
     kicked_tardiness = score(network, kicked, "tardiness_then_makespan").weighted_tardiness
     settled_tardiness = score(network, settled, "tardiness_then_makespan").weighted_tardiness
-    assert kicked_tardiness < 0.95 * settled_tardiness  # measured: 494 against 570
+    assert kicked_tardiness < 0.95 * settled_tardiness  # measured: 509 against 570
 
 
 def test_a_stalled_search_goes_on_from_where_it_stalled_only_when_nearly_as_good_as_its_best() -> None:
