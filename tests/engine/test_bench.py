@@ -36,6 +36,14 @@ def test_domain_benchmark_reports_the_engine_against_earliest_deadline_first(
     assert set(measured) >= {"edf_late_items", "tardiness_reduction_vs_edf", "late_items"}
 
 
+def test_domain_benchmark_averages_over_solver_seeds(capsys: pytest.CaptureFixture[str]) -> None:
+    domain_run.main(["--in-process", "--items", "200", "--time-limit", "1", "--workers", "1", "--solver-seeds", "2"])
+    (measured,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    first, second = measured["weighted_tardiness_by_solver_seed"]
+    assert first == measured["weighted_tardiness"]
+    assert measured["mean_weighted_tardiness"] == pytest.approx((first + second) / 2, abs=0.05)
+
+
 def test_schedule_builder_speed_is_measured(capsys: pytest.CaptureFixture[str]) -> None:
     sgs_speed.main(["--seconds", "0.1"])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
