@@ -39,7 +39,7 @@ def measure(
     first = solve(problem, SolveOptions(time_limit_seconds=0.0, workers=workers, seed=seed))
     first_seconds = time.monotonic() - started
     result = solve(problem, SolveOptions(time_limit_seconds=time_limit, workers=workers, seed=seed))
-    # One seed's weighted tardiness varies by about a tenth either way on these plans: the mean
+    # One seed's weighted tardiness varies by up to about 15 % either way on these plans: the mean
     # over several solver seeds (same plan) is what tells two versions of the engine apart.
     others = [
         solve(problem, SolveOptions(time_limit_seconds=time_limit, workers=workers, seed=seed + offset))
