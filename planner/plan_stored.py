@@ -49,7 +49,7 @@ def scenario_keep_no_worse(plan: Plan) -> None:
 
 def _store_schedule(plan: Plan, starts: dict[str, int], late_count: int) -> None:
     warning = KEPT_BASE.format(found=plan.late_systems, kept=late_count)
-    found = dict(ScheduledStep.objects.filter(plan=plan).values_list("item_id", "start_unit"))
+    least_lateness = _proven_least_lateness(plan)  # from the search's steps, about to go
     ScheduledStep.objects.filter(plan=plan).delete()
     PlanSystem.objects.filter(plan=plan).delete()
     schedule = ScheduleRows(plan, [{"starts": starts, "late_reasons": []}])
@@ -59,7 +59,7 @@ def _store_schedule(plan: Plan, starts: dict[str, int], late_count: int) -> None
     plan.late_systems = sum(1 for entry in entries if entry.late_days > 0)
     plan.finishes_on = max((entry.finishes_on for entry in entries if entry.finishes_on), default=None)
     plan.moved_steps = 0
-    _requalify(plan, starts, found)
+    _requalify(plan, starts, least_lateness)
     plan.input_snapshot = {**plan.input_snapshot, "warnings": [*plan.input_snapshot.get("warnings", []), warning]}
     plan.save(update_fields=[*REQUALIFIED_FIELDS, "late_systems", "finishes_on", "moved_steps", "input_snapshot"])
 
@@ -67,19 +67,26 @@ def _store_schedule(plan: Plan, starts: dict[str, int], late_count: int) -> None
 REQUALIFIED_FIELDS = ["objective", "objective_value", "lower_bound", "gap"]
 
 
-def _requalify(plan: Plan, kept: dict[str, int], found: dict[str, int]) -> None:
+def _proven_least_lateness(plan: Plan) -> int | None:
+    """A duration objective means the search proved its own schedule's lateness the least possible:
+    that lateness, read from its steps. None otherwise (its bound is then about lateness already)."""
+    if plan.objective != PlanObjective.DURATION:
+        return None
+    found = dict(ScheduledStep.objects.filter(plan=plan).values_list("item_id", "start_unit"))
+    return objective_value(plan.input_snapshot["problem"], found, PlanObjective.LATENESS)
+
+
+def _requalify(plan: Plan, kept: dict[str, int], least_lateness: int | None) -> None:
     """The kept schedule's own objective value and gap.
 
-    The scenario's lower bound holds for every schedule of it, the base's among them. A duration
-    objective means the search had proven its own lateness the least possible; when the kept
-    schedule is later than that, its lateness is what the page reports, against that least.
+    The scenario's lower bound holds for every schedule of it, the base's among them. When the
+    kept schedule is later than the least lateness the search had proven, its lateness is what
+    the page reports, against that least.
     """
     if not plan.objective or plan.lower_bound is None:
         return
     problem = plan.input_snapshot["problem"]
-    if plan.objective == PlanObjective.DURATION:
-        least = objective_value(problem, found, PlanObjective.LATENESS)
-        if objective_value(problem, kept, PlanObjective.LATENESS) > least:
-            plan.objective, plan.lower_bound = PlanObjective.LATENESS, least
+    if least_lateness is not None and objective_value(problem, kept, PlanObjective.LATENESS) > least_lateness:
+        plan.objective, plan.lower_bound = PlanObjective.LATENESS, least_lateness
     plan.objective_value = objective_value(problem, kept, plan.objective)
     plan.gap = 0.0 if plan.objective_value == 0 else (plan.objective_value - plan.lower_bound) / plan.objective_value
