@@ -27,7 +27,7 @@ to that share more tardiness than the best schedule found.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from planner.engine.cpsat import MAKESPAN, TARDINESS, Stage, StageOutcome, run_stage
 from planner.engine.evaluation import Score, score
@@ -100,6 +100,8 @@ class _Incumbent:
     tardiness_bound: int
     makespan_bound: int
     proven_infeasible: bool = False
+    fluid_finishes: dict[int, int] = field(default_factory=dict)
+    """Where the tardiness bound's relaxation lets each deadline finish: the urgency search's guide."""
 
 
 def solve_part(problem: Problem, options: SolveOptions, time_limit: float) -> PartOutcome:
@@ -194,7 +196,9 @@ def _raise_tardiness_bound(
     if incumbent.starts is None or incumbent.tardiness_proven or time_limit <= 0:
         return
     # Up to the part's deadline: what it proves by then is still a bound.
-    incumbent.tardiness_bound = max(incumbent.tardiness_bound, tardiness_lower_bound(network, deadline))
+    bound = tardiness_lower_bound(network, deadline)
+    incumbent.tardiness_bound = max(incumbent.tardiness_bound, bound.value)
+    incumbent.fluid_finishes = bound.fluid_finishes
     found = score(network, incumbent.starts, objective)
     _mark_proven_by_bounds(incumbent, found, objective)
     if incumbent.tardiness_proven or options.deterministic or network.size > LAGRANGIAN_ITEMS:
@@ -217,7 +221,9 @@ def _search_urgencies(network: Network, options: SolveOptions, incumbent: _Incum
         moves = min(DETERMINISTIC_URGENCY_MOVES, DETERMINISTIC_URGENCY_PLACEMENTS // network.size)
     elif seconds <= 0:
         return
-    found = search_urgencies(network, seconds, options.seed, options.workers, moves)
+    # The fluid finishes depend on where the clock stopped the bound: a deterministic run does without.
+    guide = None if options.deterministic else incumbent.fluid_finishes
+    found = search_urgencies(network, seconds, options.seed, options.workers, moves, guide)
     if found is None:
         return
     objective = "tardiness_then_makespan"

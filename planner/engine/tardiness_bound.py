@@ -30,12 +30,17 @@ of all teams are 368 to 518 at 10 s (six seeds). Contracting and assessors toget
 engineers left out, already cost about 400: a bound near the optimum must
 couple those two teams (docs/benchmarks.md). Not through a linear programme, though: the
 one of all teams, with every precedence between completion times and these same charges,
-proves 134.6 there, as much as contracting's alone; a stronger bound must use that each
-step runs whole, at one time.
+proves 134.6 there, as much as contracting's alone. Even the time-indexed programme, where
+each step does run whole (one variable per step and start, starts of schedules at most 400
+late, precedences between starts, each team's capacity per unit), proves only 158.7, and
+takes HiGHS 822 s: the optimum is not within reach of a linear relaxation (docs/benchmarks.md).
+
+Its cheapest flow is still useful: where it lets each deadline finish (`TardinessBound`)
+is a better first list for the urgency search than the deadlines themselves.
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -81,6 +86,9 @@ class _Transport:
     pair_deadlines: np.ndarray
     shares: np.ndarray
     """Per pair, the part of its deadline's weight the item carries; a deadline's shares sum to 1."""
+    users: list[int]
+    """The items whose energy the transport places, in the order of their nodes."""
+    bucket_ends: np.ndarray
 
 
 @dataclass
@@ -94,8 +102,24 @@ class _TeamBound:
     """The least-cost flow under the transport's current shares, where re-sharing starts."""
 
 
-def tardiness_lower_bound(network: Network, until: float | None = None) -> int:
-    """A lower bound on the weighted tardiness of every feasible schedule.
+@dataclass(frozen=True)
+class TardinessBound:
+    """A lower bound on weighted tardiness, and where the relaxation that proved it puts each deadline.
+
+    `fluid_finishes` maps each weighted deadline item on the team that sets the bound to
+    when the cheapest placement of that team's energy lets it finish: the latest unit of
+    energy of any item before it on that team, plus the path from there, or its earliest
+    finish. The urgency search may start from these instead of the deadlines (ordering by a
+    relaxation's completion times is the classic LP-based list scheduling of Hall, Schulz,
+    Shmoys and Wein). Empty when no team's transport set the bound.
+    """
+
+    value: int
+    fluid_finishes: dict[int, int] = field(default_factory=dict)
+
+
+def tardiness_lower_bound(network: Network, until: float | None = None) -> TardinessBound:
+    """A lower bound on the weighted tardiness of every feasible schedule, with its fluid finishes.
 
     With `until` (a time.monotonic() value) it stops there and returns the
     best bound proven so far: the floors, then each resource's bound, each
@@ -106,7 +130,7 @@ def tardiness_lower_bound(network: Network, until: float | None = None) -> int:
     strongest = _TeamBound(sum(floors.values()))
     credits = _credits(network, until)
     if not credits:
-        return strongest.value
+        return TardinessBound(strongest.value)
     credited_to = _credited_to(credits)
     for resource in range(len(network.resource_names)):
         if _out_of_time(until):
@@ -114,7 +138,10 @@ def tardiness_lower_bound(network: Network, until: float | None = None) -> int:
         team = _team_bound(network, resource, credits, credited_to, floors, until)
         if team.value > strongest.value:
             strongest = team
-    return _reshared(strongest, until)
+    value, flows = _reshared(strongest, until)
+    if strongest.transport is None or flows is None:
+        return TardinessBound(value)
+    return TardinessBound(value, _fluid_finishes(network, strongest.transport, flows, credited_to))
 
 
 def _out_of_time(until: float | None) -> bool:
@@ -217,16 +244,17 @@ def _arcs_affordable(until: float | None) -> float:
     return min(MAXIMUM_ARCS, (until - time.monotonic()) * ARCS_PER_SECOND)
 
 
-def _reshared(team: _TeamBound, until: float | None) -> int:
-    """The team's bound, raised by re-sharing each deadline's weight among its items (`_reshare`).
+def _reshared(team: _TeamBound, until: float | None) -> tuple[int, np.ndarray | None]:
+    """The team's bound, raised by re-sharing each deadline's weight among its items (`_reshare`),
+    and the flow that proved it.
 
     Only the team that sets the bound is re-shared: on the 1,000-item domain plan the
     engineers' and assessors' bounds stayed at their floors (48) over 30 rounds while the
     contractors' rose from 104 to 133 in 0.3 s.
     """
     if team.transport is None or team.flows is None:
-        return team.value
-    best, flows, stalled = team.value, team.flows, 0
+        return team.value, None
+    best, best_flows, flows, stalled = team.value, team.flows, team.flows, 0
     for _ in range(SHARE_ROUNDS):
         if stalled >= SHARE_PATIENCE or _out_of_time(until) or not _reshare(team.transport, flows):
             break
@@ -236,9 +264,27 @@ def _reshared(team: _TeamBound, until: float | None) -> int:
         if solved is None:
             break
         cost, flows = solved
-        stalled = 0 if team.untouched_floor + cost > best else stalled + 1
-        best = max(best, team.untouched_floor + cost)
-    return best
+        if team.untouched_floor + cost > best:
+            best, best_flows, stalled = team.untouched_floor + cost, flows, 0
+        else:
+            stalled += 1
+    return best, best_flows
+
+
+def _fluid_finishes(
+    network: Network, transport: _Transport, flows: np.ndarray, credited_to: dict[int, list[tuple[int, int]]]
+) -> dict[int, int]:
+    """Per weighted deadline item on the transport's team, its finish in the flow (see `TardinessBound`)."""
+    users = len(transport.users)
+    carrying = (transport.tails < users) & (flows > 0)
+    last_end = np.zeros(users, dtype=np.int64)
+    np.maximum.at(last_end, transport.tails[carrying], transport.bucket_ends[transport.heads[carrying] - users])
+    finishes: dict[int, int] = {}
+    for position, item in enumerate(transport.users):
+        for deadline_item, path in credited_to.get(item, []):
+            earliest = network.heads[deadline_item] + network.durations[deadline_item]
+            finishes[deadline_item] = max(finishes.get(deadline_item, earliest), int(last_end[position]) + path)
+    return finishes
 
 
 def _transport(
@@ -297,6 +343,8 @@ def _transport(
         pair_starts=(np.cumsum(pair_sizes) - pair_sizes).astype(np.int64),
         pair_deadlines=np.array(pair_deadlines, dtype=np.int64),
         shares=np.array(shares),
+        users=users,
+        bucket_ends=ends,
     )
 
 

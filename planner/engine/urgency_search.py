@@ -2,7 +2,8 @@
 
 Earliest deadline first (each item ranked by the deadline of its system)
 is what a transition lead does by hand. Here each deadline item gets an
-urgency, at first its deadline; every item is ranked by the smallest urgency
+urgency, at first its deadline, or where the tardiness bound's relaxation
+lets it finish when that list schedules better (`guide`); every item is ranked by the smallest urgency
 at or after it along its successors, and the serial scheme places them in
 that order. The search moves single urgencies (sgs.urgency_moves): a late
 system becomes more urgent, a random one less, or two swap, and a move is
@@ -80,28 +81,54 @@ class _Searcher:
 
 
 def search_urgencies(
-    network: Network, seconds: float, seed: int, workers: int = 1, moves: int | None = None
+    network: Network,
+    seconds: float,
+    seed: int,
+    workers: int = 1,
+    moves: int | None = None,
+    guide: dict[int, int] | None = None,
 ) -> list[int] | None:
     """The best schedule found in `seconds` (or after `moves` moves per search, for a deterministic run).
 
-    None when the problem has no deadline or the earliest-deadline-first list does not fit the horizon.
+    `guide` gives other first urgencies for some deadline items (the tardiness bound's
+    fluid finishes): the search starts from them when their schedule is better than
+    earliest deadline first's. None when the problem has no deadline or the
+    earliest-deadline-first list does not fit the horizon.
     """
     deadline_items = np.array([item for item, due in enumerate(network.deadlines) if due is not None], dtype=INT)
     if not len(deadline_items):
         return None
-    urgency = np.full(network.size, NO_URGENCY)
-    urgency[deadline_items] = [float(network.deadlines[item]) for item in deadline_items]
+    by_deadline = np.full(network.size, NO_URGENCY)
+    by_deadline[deadline_items] = [float(network.deadlines[item]) for item in deadline_items]
     topological = np.array(network.order, dtype=INT)
     arrays = sgs_arrays(network)
-    starts = np.empty(network.size, dtype=INT)
-    if not decode_urgencies(arrays, topological, urgency, np.empty(network.size), starts):
+    first = _decoded(arrays, topological, by_deadline)
+    if first is None:
         return None
-    arrays = _within_working_horizon(arrays, starts)
-    first = _Searcher(urgency, starts, lateness_fitness(arrays, starts))
+    if guide:
+        guided = _decoded(arrays, topological, _guided(by_deadline, guide))
+        if guided is not None and guided.fitness < first.fitness:
+            first = guided
+    arrays = _within_working_horizon(arrays, first.starts)
+    first.fitness = lateness_fitness(arrays, first.starts)  # the fitness counts the horizon
     spread = float(np.mean(arrays.durations))
     searchers = [_copy(first) for _ in range(max(1, workers))]
     best = _run_rounds(arrays, topological, deadline_items, searchers, spread, seconds, seed, moves)
     return [int(start) for start in best.starts]
+
+
+def _guided(by_deadline: np.ndarray, guide: dict[int, int]) -> np.ndarray:
+    urgency = by_deadline.copy()
+    items = np.fromiter(guide.keys(), dtype=INT, count=len(guide))
+    urgency[items] = np.fromiter(guide.values(), dtype=np.float64, count=len(guide))
+    return urgency
+
+
+def _decoded(arrays: SgsArrays, topological: np.ndarray, urgency: np.ndarray) -> _Searcher | None:
+    starts = np.empty(len(urgency), dtype=INT)
+    if not decode_urgencies(arrays, topological, urgency, np.empty(len(urgency)), starts):
+        return None
+    return _Searcher(urgency, starts, lateness_fitness(arrays, starts))
 
 
 def _within_working_horizon(arrays: SgsArrays, starts: np.ndarray) -> SgsArrays:

@@ -2,6 +2,7 @@
 
 import math
 import time
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -26,7 +27,7 @@ def assert_bounds_hold(network: Network, optimal: Result) -> None:
     optimum = optimal.weighted_tardiness or 0
     assert_schedule_admitted(network, optimal, None)
     assert_schedule_admitted(network, optimal, optimum)
-    assert tardiness_lower_bound(network) <= optimum
+    assert tardiness_lower_bound(network).value <= optimum
     assert lagrangian_tardiness_bound(network, iterations=STEPS) <= optimum
     # Given a schedule as late as the optimum, the grid ends earlier: still no schedule is cut off.
     assert lagrangian_tardiness_bound(network, iterations=STEPS, upper=optimum) <= optimum
@@ -111,7 +112,7 @@ def test_three_urgent_items_on_one_engineer_are_bounded_by_their_energy() -> Non
     # half a unit past their mean (_unit_charge) gives the optimum.
     network = build_network(three_urgent_items())
     assert network.tardiness_floor() == 0
-    assert tardiness_lower_bound(network) == 6
+    assert tardiness_lower_bound(network).value == 6
     assert lagrangian_tardiness_bound(network, iterations=STEPS) == 6
     assert lagrangian_tardiness_bound(network, iterations=STEPS, upper=6) == 6
     result = solve(three_urgent_items(), PROVE)
@@ -132,7 +133,19 @@ def two_builds_then_authorizations() -> Problem:
 def test_the_chain_after_a_team_counts() -> None:
     network = build_network(two_builds_then_authorizations())
     assert network.tardiness_floor() == 0
-    assert tardiness_lower_bound(network) == 2
+    assert tardiness_lower_bound(network).value == 2
+
+
+def test_the_fluid_finishes_say_where_the_cheapest_placement_lets_each_deadline_finish() -> None:
+    # Payroll's deadline weighs 4, the chatbot's 1: the cheapest placement of the engineer's
+    # energy builds payroll in units 0-2 and the chatbot in 3-5, and each authorization
+    # takes 4 more: payroll can finish at 7, the chatbot at 10.
+    problem = two_builds_then_authorizations()
+    weighted = tuple(replace(item, weight=4) if item.id.startswith("payroll") else item for item in problem.items)
+    network = build_network(Problem(weighted, problem.resources))
+    bound = tardiness_lower_bound(network)
+    finishes = {network.ids[item]: finish for item, finish in bound.fluid_finishes.items()}
+    assert finishes == {"payroll-authorize": 7, "chatbot-authorize": 10}
 
 
 def scan_before_attestation() -> Problem:
@@ -150,10 +163,10 @@ def test_sharing_a_deadline_by_where_it_costs_raises_the_bound(monkeypatch: pyte
     # Shared by energy, most of the attestation's weight rides on the scan, which the
     # transportation problem places early: 10. Moved to the items placed late, 13.
     network = build_network(scan_before_attestation())
-    assert tardiness_lower_bound(network) == 13
+    assert tardiness_lower_bound(network).value == 13
     assert solve(scan_before_attestation(), PROVE).weighted_tardiness == 14
     monkeypatch.setattr(tardiness_bound, "SHARE_ROUNDS", 0)
-    assert tardiness_lower_bound(network) == 10
+    assert tardiness_lower_bound(network).value == 10
 
 
 def test_the_lagrangian_bound_reaches_the_optimum_where_the_energy_does_not() -> None:

@@ -8,8 +8,8 @@ from bench.domain import generate
 from bench.edf import earliest_deadline_first
 from planner.engine import SolveOptions, solve, urgency_search
 from planner.engine.evaluation import score
-from planner.engine.model import Problem
-from planner.engine.network import build_network
+from planner.engine.model import Problem, Resource, WorkItem
+from planner.engine.network import Network, build_network
 from planner.engine.urgency_search import search_urgencies
 from planner.engine.validation import validate
 from tests.engine.checks import assert_schedule_valid, result_of
@@ -104,3 +104,33 @@ def test_a_stalled_search_goes_on_from_where_it_stalled_only_when_nearly_as_good
     worse = searcher(nearly.fitness + 1)
     assert urgency_search._kick_home(nearly, best) is nearly
     assert urgency_search._kick_home(worse, best) is best
+
+
+def archive_and_payroll(archive_weight: int, payroll_weight: int) -> Problem:
+    # One engineer. Earliest deadline first puts the archive (2 units, due 2) before the payroll
+    # cut-over (3 units, due 3), which is then late by 2; payroll first leaves the archive late by 3.
+    items = (
+        WorkItem("archive", 2, {"engineers": 1}, deadline=2, weight=archive_weight),
+        WorkItem("payroll", 3, {"engineers": 1}, deadline=3, weight=payroll_weight),
+    )
+    return Problem(items, (Resource("engineers", 1),))
+
+
+def payroll_first(network: Network) -> dict[int, int]:
+    return {network.ids.index("payroll"): 3, network.ids.index("archive"): 5}
+
+
+def test_it_starts_from_the_guide_when_that_schedules_better() -> None:
+    network = build_network(archive_and_payroll(archive_weight=1, payroll_weight=4))
+    unguided = search_urgencies(network, 0.0, seed=0, moves=0)
+    guided = search_urgencies(network, 0.0, seed=0, moves=0, guide=payroll_first(network))
+    assert unguided is not None and guided is not None
+    assert score(network, unguided, "tardiness_then_makespan").weighted_tardiness == 4 * 2
+    assert score(network, guided, "tardiness_then_makespan").weighted_tardiness == 1 * 3
+
+
+def test_it_keeps_earliest_deadline_first_when_the_guide_schedules_worse() -> None:
+    network = build_network(archive_and_payroll(archive_weight=4, payroll_weight=1))
+    guided = search_urgencies(network, 0.0, seed=0, moves=0, guide=payroll_first(network))
+    assert guided is not None
+    assert score(network, guided, "tardiness_then_makespan").weighted_tardiness == 1 * 2
