@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from planner.engine import tardiness_bound
+from planner.engine import part_solver, tardiness_bound
 from planner.engine.lagrangian_bound import _relax, lagrangian_tardiness_bound
 from planner.engine.model import Problem, Resource, Result, SolveOptions, Status, WorkItem
 from planner.engine.network import Network, build_network
@@ -136,16 +136,29 @@ def test_the_chain_after_a_team_counts() -> None:
     assert tardiness_lower_bound(network).value == 2
 
 
+def payroll_weighing_four() -> Network:
+    problem = two_builds_then_authorizations()
+    weighted = tuple(replace(item, weight=4) if item.id.startswith("payroll") else item for item in problem.items)
+    return build_network(Problem(weighted, problem.resources))
+
+
 def test_the_fluid_finishes_say_where_the_cheapest_placement_lets_each_deadline_finish() -> None:
     # Payroll's deadline weighs 4, the chatbot's 1: the cheapest placement of the engineer's
     # energy builds payroll in units 0-2 and the chatbot in 3-5, and each authorization
     # takes 4 more: payroll can finish at 7, the chatbot at 10.
-    problem = two_builds_then_authorizations()
-    weighted = tuple(replace(item, weight=4) if item.id.startswith("payroll") else item for item in problem.items)
-    network = build_network(Problem(weighted, problem.resources))
+    network = payroll_weighing_four()
     bound = tardiness_lower_bound(network)
     finishes = {network.ids[item]: finish for item, finish in bound.fluid_finishes.items()}
     assert finishes == {"payroll-authorize": 7, "chatbot-authorize": 10}
+
+
+def test_a_part_keeps_the_fluid_finishes_for_its_urgency_search() -> None:
+    network = payroll_weighing_four()
+    chatbot_first = [3, 6, 0, 3]  # payroll 3 late: 12, not proven the least
+    incumbent = part_solver._Incumbent(chatbot_first, False, False, network.tardiness_floor(), 0)
+    until = time.monotonic() + 60
+    part_solver._raise_tardiness_bound(network, incumbent, "tardiness_then_makespan", PROVE, 60, until)
+    assert incumbent.fluid_finishes == tardiness_lower_bound(network).fluid_finishes != {}
 
 
 def scan_before_attestation() -> Problem:
