@@ -165,11 +165,11 @@ def _search(
     if starts is not None:
         _mark_proven_by_bounds(incumbent, score(network, starts, objective), objective)
     # The bound comes before the urgency search at any size: it may prove the heuristic's schedule
-    # optimal, and its flow gives the search a better first list. Run after the search on parts
-    # above 1,000 items, as it was, the engine's weighted tardiness was 18 % higher on the
-    # 10,000-item benchmark plan (parts of 2,500, bound 0.8 s each) and 14 % on one part of 13,000
-    # (docs/benchmarks.md): its time (its flow solver holds the GIL, so it cannot run beside the
-    # search) comes from the search instead of from CP-SAT.
+    # optimal, and its flow gives the search a better first list. Its time (its flow solver holds
+    # the GIL, so it cannot run beside the search) then comes from the search, not from CP-SAT,
+    # and still the weighted tardiness fell 18 % on the 10,000-item benchmark plan (parts of
+    # 2,500, 0.8 s of bound each) and 14 % on one part of 13,000 against running it after the
+    # search on parts above 1,000 items (docs/benchmarks.md).
     _raise_tardiness_bound(network, incumbent, objective, options, time_limit, deadline)
     if objective == "tardiness_then_makespan" and not incumbent.tardiness_proven and not previous_plan:
         _search_urgencies(network, options, incumbent, deadline)

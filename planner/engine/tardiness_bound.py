@@ -89,6 +89,7 @@ class _Transport:
     users: list[int]
     """The items whose energy the transport places, in the order of their nodes."""
     bucket_ends: np.ndarray
+    """Per bucket, the unit just after its last."""
 
 
 @dataclass

@@ -3,12 +3,13 @@
 Earliest deadline first (each item ranked by the deadline of its system)
 is what a transition lead does by hand. Here each deadline item gets an
 urgency, at first its deadline, or where the tardiness bound's relaxation
-lets it finish when that list schedules better (`guide`); every item is ranked by the smallest urgency
-at or after it along its successors, and the serial scheme places them in
-that order. The search moves single urgencies (sgs.urgency_moves): a late
-system becomes more urgent, a random one less, or two swap, and a move is
-kept when the schedule is no worse in weighted tardiness, then in late
-systems, then in makespan. Counting late systems matters to a lead (which
+lets it finish when that list schedules better (`guide`); every item is
+ranked by the smallest urgency at or after it along its successors, and the
+serial scheme places them in that order. The search moves single
+urgencies (sgs.urgency_moves): a late system becomes more urgent, a random
+one less, or two swap, and a move is kept when the schedule is no worse in
+weighted tardiness, then in late systems, then in makespan. Counting late
+systems matters to a lead (which
 systems miss the deadline at all), and on the benchmark's plans it also
 lowers the tardiness more than tardiness alone: it guides across plateaus.
 A search that stops improving starts again from a kicked copy of where it
