@@ -221,16 +221,28 @@ def weighted_tardiness_of(arrays: SgsArrays, starts: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True)
-def right_justified(arrays: SgsArrays, starts: np.ndarray, justified: np.ndarray) -> bool:
+def right_justified(arrays: SgsArrays, starts: np.ndarray, justified: np.ndarray, keep_deadlines: bool = False) -> bool:
     """Each item as late as possible before the schedule's end, in order of decreasing finish.
+
+    With `keep_deadlines` no item with a deadline ends later than that deadline, or
+    than it ends now when it is already late, and the end moves out to the latest
+    deadline (within the horizon): items with slack go as late as their deadlines
+    allow, so the next forward pass gives their early capacity to the late ones.
 
     Schedules the mirrored problem (successors become predecessors, the
     capacity and blocked periods are read backwards from the end) and maps it
     back. Release dates are ignored: the next forward pass respects them.
     """
     size = starts.shape[0]
-    end = makespan_of(arrays, starts)
     horizon = arrays.capacity.shape[1]
+    end = makespan_of(arrays, starts)
+    mirrored_releases = np.zeros(size, dtype=np.int64)
+    if keep_deadlines and size:
+        end = min(horizon, max(end, arrays.deadlines.max()))
+        for item in range(size):
+            if arrays.deadlines[item] >= 0:
+                latest_finish = max(arrays.deadlines[item], starts[item] + arrays.durations[item])
+                mirrored_releases[item] = max(0, end - latest_finish)
     mirrored = np.empty_like(arrays.capacity)
     for resource in range(mirrored.shape[0]):
         for unit in range(horizon):
@@ -255,7 +267,7 @@ def right_justified(arrays: SgsArrays, starts: np.ndarray, justified: np.ndarray
         arrays.demands,
         arrays.successor_pointers,
         arrays.successor_items,
-        np.zeros(size, dtype=np.int64),
+        mirrored_releases,
         arrays.blocked_pointers,
         first,
         last,
@@ -650,3 +662,31 @@ def urgency_moves(
         if second >= 0:
             urgency[second] = old_second
     return improvements
+
+
+@njit(cache=True, nogil=True)
+def justified_for_lateness(arrays: SgsArrays, starts: np.ndarray, rounds: int) -> np.ndarray:
+    """Double justification for lateness, repeated while it improves (at most `rounds` times).
+
+    Each round right-justifies against the deadlines (`right_justified` with
+    `keep_deadlines`) and schedules forward again in order of those starts:
+    no item starts later than in the right-justified schedule (release dates
+    apart), so no system ends later than its deadline allows. The list it follows is per item, so
+    its schedules can be ones no urgency list gives. A round is kept only
+    when it lowers `lateness_fitness`; the answer is a new array.
+    """
+    current = starts.copy()
+    fitness = lateness_fitness(arrays, current)
+    backward = np.empty_like(current)
+    forward = np.empty_like(current)
+    for _ in range(rounds):
+        if not right_justified(arrays, current, backward, True):
+            break
+        if not forward_schedule(arrays, order_by_start(arrays, backward), forward):
+            break
+        value = lateness_fitness(arrays, forward)
+        if value >= fitness:
+            break
+        current[:] = forward
+        fitness = value
+    return current
