@@ -671,9 +671,10 @@ def justified_for_lateness(arrays: SgsArrays, starts: np.ndarray, rounds: int) -
     Each round right-justifies against the deadlines (`right_justified` with
     `keep_deadlines`) and schedules forward again in order of those starts:
     no item starts later than in the right-justified schedule (release dates
-    apart), so no system ends later than its deadline allows. The list it follows is per item, so
-    its schedules can be ones no urgency list gives. A round is kept only
-    when it lowers `lateness_fitness`; the answer is a new array.
+    apart), so no system ends later than its deadline allows. The list it
+    follows is per item, so its schedules can be ones no urgency list gives.
+    A round is kept only when it lowers `lateness_fitness`; the answer is a
+    new array.
     """
     current = starts.copy()
     fitness = lateness_fitness(arrays, current)
