@@ -77,6 +77,11 @@ with them 4.6 s reached 428 to 544 (docs/benchmarks.md). Stalls of 100 to 1,000 
 of 2 to 10 % and spreads of 1 to 4 all came within that spread."""
 
 
+JUSTIFY_ROUNDS = 10
+"""At most this many rounds of double justification per schedule (sgs.justified_for_lateness);
+on the 1,000-item benchmark plans they stop improving after 2 to 6."""
+
+
 @dataclass
 class _Searcher:
     """One search's state: the urgencies and the schedule they give."""
@@ -84,11 +89,6 @@ class _Searcher:
     urgency: np.ndarray
     starts: np.ndarray
     fitness: int
-
-
-JUSTIFY_ROUNDS = 10
-"""At most this many rounds of double justification per schedule (sgs.justified_for_lateness);
-on the 1,000-item benchmark plans they stop improving after 2 to 6."""
 
 
 @dataclass
