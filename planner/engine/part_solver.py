@@ -21,7 +21,12 @@ of generations first instead; a re-plan does without it, so that CP-SAT can
 keep it close to the previous plan.
 
 A re-plan starts from the heuristic's schedule made steadier (stability.py): fewer items
-moved from the previous plan at no more weighted tardiness. With a `replan_tolerance`, it
+moved from the previous plan at no more weighted tardiness. When the previous plan lacks some
+of the part's items (systems added since), a first plan of the part by the heuristic and the
+urgency search comes before it, in NEW_ITEMS_SHARE of the time: the heuristic takes the new
+items in that plan's order, and that plan is the start if it is less late. Taking them at their
+earliest starts instead, ahead of every planned item, made such re-plans two to three times as
+late as a first plan of the same systems (docs/benchmarks.md). With a `replan_tolerance`, it
 also ends that way (in the last STEADYING_SHARE of its time), keeping previous dates at up
 to that share more tardiness than the best schedule found.
 """
@@ -44,6 +49,9 @@ from planner.engine.urgency_search import search_urgencies
 HEURISTIC_SHARE = 0.05
 STEADYING_SHARE = 0.15
 """Of a re-plan's time, kept for keeping previous dates at the end (about 1-2 s at 6,600 items)."""
+NEW_ITEMS_SHARE = 0.5
+"""Of a re-plan's time when the previous plan lacks some of the part's items: a first plan of the
+part, which places the new items (`_first_plan_for_new_items`)."""
 HEURISTIC_SECONDS_PER_ITEM = 0.001
 HEURISTIC_ITERATIONS = 1000
 MINIMUM_MODEL_SECONDS = 0.05
@@ -52,6 +60,9 @@ HEURISTIC_ONLY_ITEMS = 5000
 time than it gains within any sensible limit; the heuristic (compiled at this
 size, heuristic.COMPILED_ITEMS) and the urgency search answer alone. On a
 13,426-item department the stages before the model already used a 30 s limit."""
+ANSWER_SECONDS_PER_ITEM = 0.00002
+"""Kept back from a part's time for its answer: its schedule and the reasons its late items are
+late (1.1 s for a department of 167,000 steps, 5,700 of them late; docs/benchmarks.md)."""
 HEURISTIC_ONLY_SHARE = 0.8
 HEURISTIC_ONLY_SHARE_WITH_DEADLINES = 0.2
 """With deadlines the urgency search improves on the heuristic much faster than its sampling does."""
@@ -103,10 +114,15 @@ class _Incumbent:
 def solve_part(problem: Problem, options: SolveOptions, time_limit: float) -> PartOutcome:
     deadline = time.monotonic() + time_limit
     network = build_network(problem)
+    deadline -= network.size * ANSWER_SECONDS_PER_ITEM  # for putting the answer together (`solve._combine`)
     objective = options.objective if network.has_deadlines() else "makespan"
     previous_plan = _previous_plan(network, options.hint)
     steadying = _steadying_seconds(options, objective, previous_plan, time_limit)
-    incumbent = _search(network, objective, options, previous_plan, time_limit - steadying, deadline - steadying)
+    time_limit -= steadying
+    first_plan = _first_plan_for_new_items(network, objective, options, previous_plan, time_limit, deadline - steadying)
+    if first_plan is not None:
+        time_limit -= first_plan.seconds
+    incumbent = _search(network, objective, options, previous_plan, time_limit, deadline - steadying, first_plan)
     if steadying:
         _keep_previous_dates(network, incumbent, objective, options, previous_plan, deadline)
     return _outcome(network, incumbent)
@@ -139,6 +155,37 @@ def _keep_previous_dates(
         _mark_proven_by_bounds(incumbent, score(network, steadier, objective), objective)
 
 
+@dataclass
+class _FirstPlan:
+    """A first plan of a part the previous plan does not wholly cover, and the seconds it took."""
+
+    incumbent: _Incumbent
+    seconds: float
+
+
+def _first_plan_for_new_items(
+    network: Network,
+    objective: Objective,
+    options: SolveOptions,
+    previous_plan: dict[int, int] | None,
+    time_limit: float,
+    deadline: float,
+) -> _FirstPlan | None:
+    """On a re-plan with items the previous plan does not have, a first plan of the part by the
+    heuristic and the urgency search alone, in NEW_ITEMS_SHARE of the time: the re-plan's heuristic
+    then takes each new item in the order this plan starts it, instead of at its earliest start,
+    ahead of the planned items, and keeps this plan itself if that is less late. The models are
+    left to the re-plan, from the previous plan, as on any re-plan."""
+    if not previous_plan or len(previous_plan) == network.size:
+        return None
+    started = time.monotonic()
+    until = started + (deadline - started) * NEW_ITEMS_SHARE
+    incumbent = _heuristic_stages(network, objective, options, None, time_limit * NEW_ITEMS_SHARE, until, None, 1.0)
+    if incumbent.starts is None:
+        return None
+    return _FirstPlan(incumbent, time.monotonic() - started)
+
+
 def _search(
     network: Network,
     objective: Objective,
@@ -146,17 +193,49 @@ def _search(
     previous_plan: dict[int, int] | None,
     time_limit: float,
     deadline: float,
+    first_plan: _FirstPlan | None = None,
 ) -> _Incumbent:
     """The best schedule the stages find by `deadline` (see the module), with what they proved."""
+    incumbent = _heuristic_stages(network, objective, options, previous_plan, time_limit, deadline, first_plan)
+    if not _model_worth_running(network, incumbent, previous_plan, deadline):
+        return incumbent
+    population = _population(network, objective, options, incumbent, previous_plan)
+    if objective == "tardiness_then_makespan" and not incumbent.tardiness_proven:
+        _minimise_tardiness(network, options, incumbent, deadline, population)
+        population = None  # it had its time beside the tardiness stage
+    if not incumbent.proven_infeasible:
+        _minimise_makespan(network, options, incumbent, deadline, objective, previous_plan, population)
+    return incumbent
+
+
+def _heuristic_stages(
+    network: Network,
+    objective: Objective,
+    options: SolveOptions,
+    previous_plan: dict[int, int] | None,
+    time_limit: float,
+    deadline: float,
+    first_plan: _FirstPlan | None = None,
+    urgency_share: float | None = None,
+) -> _Incumbent:
+    """The heuristic's schedule (steadier on a re-plan), the tardiness bound, and on a first plan
+    the urgency search, for `urgency_share` of the time left (by default its share by size)."""
+    order = previous_plan
+    if first_plan is not None and previous_plan is not None:
+        order = {item: previous_plan.get(item, start) for item, start in enumerate(first_plan.incumbent.starts)}
     found = construct(
         network,
         objective,
         seed=options.seed,
         time_budget=_heuristic_budget(network, options, time_limit),
         max_iterations=HEURISTIC_ITERATIONS,
-        hint=previous_plan,
+        hint=order,
     )
     starts = None if found is None else found.starts
+    if first_plan is not None and (
+        starts is None or score(network, first_plan.incumbent.starts, objective) < score(network, starts, objective)
+    ):
+        starts = first_plan.incumbent.starts  # lateness first; the dates it can keep are kept below
     if previous_plan and starts is not None:
         # A deterministic run tries every candidate: the clock must not decide its answer.
         until = float("inf") if options.deterministic else deadline
@@ -170,17 +249,14 @@ def _search(
     # and still the weighted tardiness fell 18 % on the 10,000-item benchmark plan (parts of
     # 2,500, 0.8 s of bound each) and 14 % on one part of 13,000 against running it after the
     # search on parts above 1,000 items (docs/benchmarks.md).
-    _raise_tardiness_bound(network, incumbent, objective, options, time_limit, deadline)
+    if first_plan is None:
+        _raise_tardiness_bound(network, incumbent, objective, options, time_limit, deadline)
+    else:  # the same part: its bound holds here, and this part's time is the re-plan's
+        incumbent.tardiness_bound = max(incumbent.tardiness_bound, first_plan.incumbent.tardiness_bound)
+        if starts is not None:
+            _mark_proven_by_bounds(incumbent, score(network, starts, objective), objective)
     if objective == "tardiness_then_makespan" and not incumbent.tardiness_proven and not previous_plan:
-        _search_urgencies(network, options, incumbent, deadline)
-    if not _model_worth_running(network, incumbent, previous_plan, deadline):
-        return incumbent
-    population = _population(network, objective, options, incumbent, previous_plan)
-    if objective == "tardiness_then_makespan" and not incumbent.tardiness_proven:
-        _minimise_tardiness(network, options, incumbent, deadline, population)
-        population = None  # it had its time beside the tardiness stage
-    if not incumbent.proven_infeasible:
-        _minimise_makespan(network, options, incumbent, deadline, objective, previous_plan, population)
+        _search_urgencies(network, options, incumbent, deadline, urgency_share)
     return incumbent
 
 
@@ -208,11 +284,14 @@ def _raise_tardiness_bound(
     _mark_proven_by_bounds(incumbent, found, objective)
 
 
-def _search_urgencies(network: Network, options: SolveOptions, incumbent: _Incumbent, deadline: float) -> None:
+def _search_urgencies(
+    network: Network, options: SolveOptions, incumbent: _Incumbent, deadline: float, share: float | None = None
+) -> None:
     """Improve on earliest deadline first by urgency search, kept when its schedule scores better."""
     if options.time_limit_seconds <= 0:
         return  # the heuristic alone, as asked
-    share = HEURISTIC_ONLY_URGENCY_SHARE if network.size > HEURISTIC_ONLY_ITEMS else URGENCY_SHARE
+    if share is None:
+        share = HEURISTIC_ONLY_URGENCY_SHARE if network.size > HEURISTIC_ONLY_ITEMS else URGENCY_SHARE
     seconds = (deadline - time.monotonic()) * share
     moves = None
     if options.deterministic:

@@ -33,6 +33,8 @@ SLACK_MARGINS = (100, 150, 250, 350, 450)
 """Units of slack to its deadline an item needs before another may take its room, one
 candidate each (on the benchmark the best was 100 for one change and 150 for another)."""
 PUT_BACK_PASSES = 10
+CLOCK_EVERY = 256
+"""Items placed (or put back) between two readings of the clock."""
 NO_DEADLINE = np.iinfo(np.int64).max // 4
 
 
@@ -50,7 +52,7 @@ def steadier_schedule(
     previous_starts = np.array([previous.get(item, network.heads[item]) for item in range(network.size)], dtype=INT)
     if _moved(best, previous_starts, hinted) == 0:
         return starts
-    unchanged = _Kept(network, arrays, previous_starts, hinted)
+    unchanged = _Kept(network, arrays, previous_starts, hinted, deadline)
     for margin in SLACK_MARGINS:
         if time.monotonic() > deadline:
             break
@@ -59,7 +61,7 @@ def steadier_schedule(
             continue
         if _moved(kept, previous_starts, hinted) < _moved(best, previous_starts, hinted):
             best = kept
-    best = _put_back(network, arrays, best, previous_starts, hinted)
+    best = _put_back(network, arrays, best, previous_starts, hinted, deadline)
     return [int(start) for start in best]
 
 
@@ -70,16 +72,22 @@ def _moved(starts: np.ndarray, previous_starts: np.ndarray, hinted: np.ndarray) 
 class _Kept:
     """The previous plan with the items that no longer fit there placed again (see the module)."""
 
-    def __init__(self, network: Network, arrays: SgsArrays, previous_starts: np.ndarray, hinted: np.ndarray) -> None:
+    def __init__(
+        self, network: Network, arrays: SgsArrays, previous_starts: np.ndarray, hinted: np.ndarray, deadline: float
+    ) -> None:
         self.network, self.arrays = network, arrays
-        self.previous_starts, self.hinted = previous_starts, hinted
+        self.previous_starts, self.hinted, self.deadline = previous_starts, hinted, deadline
+        # Free capacity, and free capacity counting the room of movable items as free (of any, and
+        # of those no deadline waits for): kept up to date by every change, since summing them per
+        # placement costs teams times horizon each time, minutes on a department of 100,000 steps.
         self.capacity = arrays.capacity.copy()
+        self.with_movable = arrays.capacity.copy()
+        self.with_unhurried = arrays.capacity.copy()
         self.starts = np.full(network.size, -1, dtype=INT)
         due = np.array([min(latest, NO_DEADLINE) for latest in _due_latest_start(network)], dtype=INT)
         self.due, self.unhurried = due, due >= NO_DEADLINE
+        self.users = [np.nonzero(arrays.demands[:, resource])[0] for resource in range(arrays.capacity.shape[0])]
         self.movable = np.zeros(network.size, dtype=bool)
-        self.spare = np.zeros_like(self.capacity)  # held by movable items
-        self.unhurried_spare = np.zeros_like(self.capacity)  # held by movable items no deadline waits for
         self.ejected: list[tuple[int, int]] = []
         order = _activity_list(network, [float(start) for start in previous_starts])
         self.displaced = [item for item in order if not self._keep(item)]
@@ -87,26 +95,34 @@ class _Kept:
     def __deepcopy__(self, memo: dict) -> "_Kept":
         """A copy of the changing state only; the problem's arrays are shared."""
         copied = copy.copy(self)
-        for name in ("capacity", "starts", "movable", "spare", "unhurried_spare"):
+        for name in ("capacity", "with_movable", "with_unhurried", "starts", "movable"):
             setattr(copied, name, getattr(self, name).copy())
         copied.ejected = []
         return copied
 
     def repaired(self, margin: int) -> np.ndarray | None:
-        """The displaced items placed, items with `margin` units of slack or more moved out of their way."""
+        """The displaced items placed, items with `margin` units of slack or more moved out of their way;
+        None when that cannot be done, or not by the deadline."""
         for item in np.nonzero(self.starts >= 0)[0]:
             if self.unhurried[item] or self.due[item] - self.starts[item] >= margin:
                 self._mark_movable(item, True)
-        for item in self.displaced:  # an item no deadline waits for takes no one's room
+        for placed, item in enumerate(self.displaced):  # an item no deadline waits for takes no one's room
+            if self._past_deadline(placed):
+                return None
             if not self._place(item, not_before=0, move=not self.unhurried[item], only_unhurried=False):
                 return None
         while self.ejected:  # in their previous order; they move only items no deadline waits for
             batch = sorted(self.ejected, key=lambda entry: (entry[1], self.arrays.topological_rank[entry[0]]))
             self.ejected = []
-            for item, was in batch:
+            for placed, (item, was) in enumerate(batch):
+                if self._past_deadline(placed):
+                    return None
                 if not self._place(item, not_before=was, move=not self.unhurried[item], only_unhurried=True):
                     return None
         return _legal(self.network, self.arrays, self.starts)
+
+    def _past_deadline(self, placed: int) -> bool:
+        return placed % CLOCK_EVERY == 0 and time.monotonic() > self.deadline
 
     def _keep(self, item: int) -> bool:
         """Place the item at its previous start if everything still allows it there."""
@@ -136,7 +152,7 @@ class _Kept:
         earliest = max([earliest] + [self.starts[p] + network.durations[p] for p in network.predecessors[item]])
         room = self.capacity
         if move:
-            room = room + (self.unhurried_spare if only_unhurried else self.spare)
+            room = self.with_unhurried if only_unhurried else self.with_movable
         pointers = arrays.blocked_pointers
         start = earliest_fit(
             room,
@@ -158,21 +174,25 @@ class _Kept:
     def _make_room(self, item: int, start: int, only_unhurried: bool) -> None:
         """Moves out movable items (and what follows them) overlapping the item until it fits."""
         duration, demands = int(self.arrays.durations[item]), self.arrays.demands
-        finishes = self.starts + self.arrays.durations
         for resource in np.nonzero(demands[item])[0]:
-            overlapping = self.movable & (demands[:, resource] > 0) & (self.starts < start + duration)
-            overlapping &= finishes > start
+            if self._fits_on(resource, item, start):
+                continue
+            users = self.users[resource]  # the items on this team only: a department has dozens of teams
+            starts, finishes = self.starts[users], self.starts[users] + self.arrays.durations[users]
+            overlapping = self.movable[users] & (starts < start + duration) & (finishes > start)
             if only_unhurried:
-                overlapping &= self.unhurried
+                overlapping &= self.unhurried[users]
             # Items no deadline waits for first, then the most slack.
-            candidates = sorted(
-                np.nonzero(overlapping)[0], key=lambda other: (not self.unhurried[other], -self.due[other])
-            )
+            candidates = sorted(users[overlapping], key=lambda other: (not self.unhurried[other], -self.due[other]))
             for other in candidates:
-                if np.all(self.capacity[resource, start : start + duration] >= demands[item, resource]):
+                if self._fits_on(resource, item, start):
                     break
                 if self.starts[other] >= 0:
                     self._eject_with_successors(other)
+
+    def _fits_on(self, resource: int, item: int, start: int) -> bool:
+        window = self.capacity[resource, start : start + int(self.arrays.durations[item])]
+        return bool(np.all(window >= self.arrays.demands[item, resource]))
 
     def _eject_with_successors(self, item: int) -> None:
         stack = [item]
@@ -187,23 +207,29 @@ class _Kept:
 
     def _reserve(self, item: int, start: int) -> None:
         self.starts[item] = start
-        self.capacity[:, start : start + int(self.arrays.durations[item])] -= self.arrays.demands[item][:, None]
+        self._change_capacity(item, -1)
 
     def _release(self, item: int) -> None:
         self._mark_movable(item, False)
-        start = int(self.starts[item])
-        self.capacity[:, start : start + int(self.arrays.durations[item])] += self.arrays.demands[item][:, None]
+        self._change_capacity(item, 1)
         self.starts[item] = -1
+
+    def _change_capacity(self, item: int, sign: int) -> None:
+        """The item's demand taken from (-1) or given back to (1) the free capacity over its run."""
+        window = slice(int(self.starts[item]), int(self.starts[item] + self.arrays.durations[item]))
+        change = sign * self.arrays.demands[item][:, None]
+        for room in (self.capacity, self.with_movable, self.with_unhurried):
+            room[:, window] += change
 
     def _mark_movable(self, item: int, movable: bool) -> None:
         if self.movable[item] == movable:
             return
         self.movable[item] = movable
-        start, duration = int(self.starts[item]), int(self.arrays.durations[item])
+        window = slice(int(self.starts[item]), int(self.starts[item] + self.arrays.durations[item]))
         change = self.arrays.demands[item][:, None] * (1 if movable else -1)
-        self.spare[:, start : start + duration] += change
+        self.with_movable[:, window] += change
         if self.unhurried[item]:
-            self.unhurried_spare[:, start : start + duration] += change
+            self.with_unhurried[:, window] += change
 
 
 def _legal(network: Network, arrays: SgsArrays, tentative: np.ndarray) -> np.ndarray | None:
@@ -216,9 +242,15 @@ def _legal(network: Network, arrays: SgsArrays, tentative: np.ndarray) -> np.nda
 
 
 def _put_back(
-    network: Network, arrays: SgsArrays, starts: np.ndarray, previous_starts: np.ndarray, hinted: np.ndarray
+    network: Network,
+    arrays: SgsArrays,
+    starts: np.ndarray,
+    previous_starts: np.ndarray,
+    hinted: np.ndarray,
+    deadline: float,
 ) -> np.ndarray:
-    """Each moved item back at its previous start where that costs nothing (see the module)."""
+    """Each moved item back at its previous start where that costs nothing (see the module), until
+    the deadline: every item put back keeps the schedule legal, so stopping anywhere is safe."""
     starts = starts.copy()
     capacity = arrays.capacity.copy()
     for item in range(network.size):
@@ -227,7 +259,9 @@ def _put_back(
     for _ in range(PUT_BACK_PASSES):
         moved = np.nonzero((starts != previous_starts) & hinted)[0]
         returned = 0
-        for item in sorted(moved, key=lambda item: previous_starts[item]):
+        for tried, item in enumerate(sorted(moved, key=lambda item: previous_starts[item])):
+            if tried % CLOCK_EVERY == 0 and time.monotonic() > deadline:
+                return starts
             if _may_return(network, starts, int(previous_starts[item]), item, makespan):
                 returned += _return_if_free(arrays, capacity, starts, item, int(previous_starts[item]))
         if not returned:
