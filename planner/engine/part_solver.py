@@ -180,7 +180,8 @@ def _first_plan_for_new_items(
         return None
     started = time.monotonic()
     until = started + (deadline - started) * NEW_ITEMS_SHARE
-    incumbent = _heuristic_stages(network, objective, options, None, time_limit * NEW_ITEMS_SHARE, until, None, 1.0)
+    seconds = time_limit * NEW_ITEMS_SHARE
+    incumbent = _heuristic_stages(network, objective, options, None, seconds, until, urgency_share=1.0)
     if incumbent.starts is None:
         return None
     return _FirstPlan(incumbent, time.monotonic() - started)
