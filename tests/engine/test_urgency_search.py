@@ -1,5 +1,8 @@
 """The urgency search keeps every rule, never ends worse than earliest deadline first, and beats it on domain plans."""
 
+import math
+import time
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -153,6 +156,18 @@ def test_justifying_for_lateness_gives_a_late_system_the_time_another_can_spare(
     justified = justified_for_lateness(arrays, np.array(starts, dtype=INT), 10)
     # The archive moves as late as its deadline allows, the payroll takes its place: nothing late.
     assert [int(start) for start in justified] == [2, 0]
+
+
+def test_a_schedule_offered_with_no_time_left_is_kept_as_it_is() -> None:
+    problem, starts = archive_before_payroll()
+    arrays = sgs_arrays(build_network(problem))
+    late = np.array(starts, dtype=INT)
+    out_of_time = urgency_search._Answer(late.copy(), lateness_fitness(arrays, late) + 1)
+    out_of_time.offer(arrays, late, until=time.monotonic())
+    assert [int(start) for start in out_of_time.starts] == starts  # not justified: the clock decides
+    in_time = urgency_search._Answer(late.copy(), lateness_fitness(arrays, late) + 1)
+    in_time.offer(arrays, late, until=math.inf)
+    assert [int(start) for start in in_time.starts] == [2, 0]
 
 
 @SETTINGS
