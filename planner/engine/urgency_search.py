@@ -108,8 +108,8 @@ class _Answer:
 
     def offer(self, arrays: SgsArrays, starts: np.ndarray, until: float) -> None:
         """Justified a round at a time while rounds improve it and the clock allows: on a part of
-        133,000 items, nearly all of them late, all the rounds of every new best held a 30 s
-        search for 27 s past its time (docs/benchmarks.md)."""
+        133,000 items, nearly all of them late, all the rounds of every new best ran a 30 s plan
+        to 47.7 s (docs/benchmarks.md)."""
         justified, fitness = starts, lateness_fitness(arrays, starts)
         for _ in range(JUSTIFY_ROUNDS):
             if time.monotonic() > until:
