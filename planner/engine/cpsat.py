@@ -69,10 +69,13 @@ def run_stage(network: Network, stage: Stage) -> StageOutcome:
     if stage.hint is not None:
         _add_hint(model, network, variables, stage.hint, stage.previous_plan or {})
     solver = cp_model.CpSolver()
-    # Building the model spends the same time budget as searching it.
-    search_limit = stage.time_limit - (time.monotonic() - started)
+    # Building the model spends the same time budget as searching it, by the wall clock; in a
+    # deterministic run the budget is CP-SAT's deterministic time, which the build must not change.
+    search_limit = stage.time_limit if stage.deterministic else stage.time_limit - (time.monotonic() - started)
     configure_search(solver, search_limit, stage.workers, stage.seed, network.size, stage.deterministic)
-    if stage.previous_plan:
+    if stage.previous_plan and not stage.deterministic:
+        # With the interleaved search of a deterministic run, OR-Tools 9.15 aborts the whole
+        # process on a repaired hint ("Check failed: heuristics.fixed_search != nullptr").
         solver.parameters.repair_hint = True
     status = solver.solve(model)
     return _outcome(solver, status, variables, scale, time.monotonic() - started)

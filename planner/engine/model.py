@@ -79,7 +79,9 @@ class SolveOptions:
 
     `deterministic` makes the answer depend only on the problem, seed and
     worker count: CP-SAT interleaves its workers and stops on deterministic
-    time (about seconds on a 2020s core) instead of wall time, and the
+    time (about seconds on a 2020s core) instead of wall time, each stage and
+    part getting a fixed share of the limit whatever the clock says (a wall
+    guard of 3 times the limit still applies: search.WALL_TIME_SAFETY_FACTOR), and the
     neighbourhood search thread is not used. It usually costs some quality.
     """
 

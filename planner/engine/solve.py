@@ -28,6 +28,8 @@ def solve(problem: Problem, options: SolveOptions | None = None) -> Result:
     for part in parts:
         remaining = options.time_limit_seconds - (time.monotonic() - started)
         share = remaining * len(part.items) / max(1, items_left)
+        if options.deterministic:  # a fixed share: another part's wall time must not change this one's answer
+            share = options.time_limit_seconds * len(part.items) / len(problem.items)
         outcomes.append(solve_part(part, options, max(0.0, share)))
         items_left -= len(part.items)
     return _combine(outcomes, options, time.monotonic() - started)
