@@ -215,9 +215,9 @@ def _search(
 
 def _seconds_left(options: SolveOptions, deadline: float, budget: float) -> float:
     """For the model stages: the time to the deadline, or in a deterministic run `budget`, a fixed
-    share of the part's limit, so that neither the machine's load nor a first run loading the
-    compiled kernels changes the answer (300 items planned in fresh processes gave 549 and 543
-    where a warmed-up process gave 449, before)."""
+    share of the part's limit, so that the clock does not set their budgets (300 items planned in
+    fresh processes gave 549 and 543 where a warmed-up process gave 449). CP-SAT's wall guard
+    still can stop them (search.WALL_TIME_SAFETY_FACTOR, docs/benchmarks.md)."""
     return budget if options.deterministic else deadline - time.monotonic()
 
 
