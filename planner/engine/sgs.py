@@ -665,29 +665,23 @@ def urgency_moves(
 
 
 @njit(cache=True, nogil=True)
-def justified_for_lateness(arrays: SgsArrays, starts: np.ndarray, rounds: int) -> np.ndarray:
-    """Double justification for lateness, repeated while it improves (at most `rounds` times).
+def justified_for_lateness(arrays: SgsArrays, starts: np.ndarray) -> np.ndarray:
+    """One round of double justification for lateness, kept only when it lowers `lateness_fitness`.
 
-    Each round right-justifies against the deadlines (`right_justified` with
+    The round right-justifies against the deadlines (`right_justified` with
     `keep_deadlines`) and schedules forward again in order of those starts:
     no item starts later than in the right-justified schedule (release dates
     apart), so no system ends later than its deadline allows. The list it
     follows is per item, so its schedules can be ones no urgency list gives.
-    A round is kept only when it lowers `lateness_fitness`; the answer is a
-    new array.
+    The answer is a new array: the round's schedule, or a copy of `starts`.
+    The caller repeats rounds while they improve, reading its clock between them.
     """
-    current = starts.copy()
-    fitness = lateness_fitness(arrays, current)
-    backward = np.empty_like(current)
-    forward = np.empty_like(current)
-    for _ in range(rounds):
-        if not right_justified(arrays, current, backward, True):
-            break
-        if not forward_schedule(arrays, order_by_start(arrays, backward), forward):
-            break
-        value = lateness_fitness(arrays, forward)
-        if value >= fitness:
-            break
-        current[:] = forward
-        fitness = value
-    return current
+    backward = np.empty_like(starts)
+    forward = np.empty_like(starts)
+    if not right_justified(arrays, starts, backward, True):
+        return starts.copy()
+    if not forward_schedule(arrays, order_by_start(arrays, backward), forward):
+        return starts.copy()
+    if lateness_fitness(arrays, forward) >= lateness_fitness(arrays, starts):
+        return starts.copy()
+    return forward

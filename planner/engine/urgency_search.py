@@ -114,7 +114,7 @@ class _Answer:
         for _ in range(JUSTIFY_ROUNDS):
             if time.monotonic() > until:
                 break
-            again = justified_for_lateness(arrays, justified, 1)
+            again = justified_for_lateness(arrays, justified)
             again_fitness = lateness_fitness(arrays, again)
             if again_fitness >= fitness:
                 break

@@ -153,7 +153,7 @@ def archive_before_payroll() -> tuple[Problem, list[int]]:
 def test_justifying_for_lateness_gives_a_late_system_the_time_another_can_spare() -> None:
     problem, starts = archive_before_payroll()
     arrays = sgs_arrays(build_network(problem))
-    justified = justified_for_lateness(arrays, np.array(starts, dtype=INT), 10)
+    justified = justified_for_lateness(arrays, np.array(starts, dtype=INT))
     # The archive moves as late as its deadline allows, the payroll takes its place: nothing late.
     assert [int(start) for start in justified] == [2, 0]
 
@@ -177,7 +177,7 @@ def test_justifying_for_lateness_keeps_every_rule_and_never_makes_a_schedule_wor
     by_hand = earliest_deadline_first(problem)
     starts = np.array([by_hand.starts[item.id] for item in problem.items], dtype=INT)
     arrays = sgs_arrays(build_network(problem))
-    justified = justified_for_lateness(arrays, starts, 10)
+    justified = justified_for_lateness(arrays, starts)
     assert_schedule_valid(problem, result_of(problem, [int(start) for start in justified]))
     assert lateness_fitness(arrays, justified) <= lateness_fitness(arrays, starts)
 
